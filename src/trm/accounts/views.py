@@ -1,0 +1,247 @@
+"""Signing in (password, then a second factor), enrolment, and the organisation's users."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+from django_otp import login as otp_login
+
+from trm.directory.models import Organisation
+
+from . import two_factor
+from .forms import CodeForm, InvitationForm, LanguageForm, LoginForm
+from .models import Membership
+
+User = get_user_model()
+
+# Between the password and the second factor the session holds only this, for a few minutes.
+PENDING = "trm_pending_login"
+PENDING_SECONDS = 300
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _safe_next(request, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _complete_login(request, user, device, next_url):
+    login(request, user, backend=BACKEND)
+    if device is not None:
+        otp_login(request, device)
+    response = HttpResponseRedirect(next_url)
+    # The user's language follows them to every browser they sign in from.
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+    return response
+
+
+def _pending_user(request):
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None, None
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending.get("next")
+
+
+@sensitive_post_parameters("password")
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if not user.needs_two_factor and not two_factor.has_authenticator(user):
+            return _complete_login(request, user, None, next_url)
+        request.session.cycle_key()
+        request.session[PENDING] = {"user": user.pk, "at": time.time(), "next": next_url}
+        if two_factor.has_authenticator(user):
+            return redirect("accounts:verify")
+        return redirect("accounts:enrol")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def verify_view(request):
+    user, next_url = _pending_user(request)
+    if user is None:
+        messages.error(request, _("Your sign-in took too long. Please start again."))
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify(user, form.cleaned_data["code"])
+        if device is not None:
+            del request.session[PENDING]
+            return _complete_login(request, user, device, next_url)
+        form.add_error(
+            "code",
+            _(
+                "This code is not valid. Codes change every 30 seconds and each works only once; "
+                "after several wrong codes you must wait before trying again."
+            ),
+        )
+    return render(
+        request,
+        "accounts/verify.html",
+        {"form": form, "demo_code": two_factor.demo_code(user)},
+    )
+
+
+def enrol_view(request):
+    user, next_url = _pending_user(request)
+    if user is None:
+        messages.error(request, _("Your sign-in took too long. Please start again."))
+        return redirect("accounts:login")
+    if two_factor.has_authenticator(user):
+        return redirect("accounts:verify")
+    device = two_factor.pending_authenticator(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_authenticator(user, "".join(form.cleaned_data["code"].split()))
+        if codes is not None:
+            del request.session[PENDING]
+            device.refresh_from_db()
+            _complete_login(request, user, device, next_url)
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "next": next_url})
+        form.add_error("code", _("This code does not match. Check the time on your phone."))
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "secret": two_factor.secret_for_display(device),
+            "qr_code": two_factor.qr_code_data_uri(device),
+        },
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Shown by django-axes after too many failed attempts from a user name or address."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@login_required
+def two_factor_view(request):
+    codes = None
+    if request.method == "POST":
+        codes = two_factor.new_backup_codes(request.user)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"codes": codes, "codes_left": two_factor.backup_codes_left(request.user)},
+    )
+
+
+@require_POST
+def language_view(request):
+    form = LanguageForm(request.POST)
+    if form.is_valid() and request.user.is_authenticated:
+        request.user.language = form.cleaned_data["language"]
+        request.user.save(update_fields=["language"])
+    return set_language(request)
+
+
+def _administered_organisation(request, pk):
+    """The organisation, if the user administers it; otherwise 404 (existence does not leak)."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not request.user.administers(organisation):
+        raise Http404
+    return organisation
+
+
+@login_required
+def organisation_users_view(request, pk):
+    organisation = _administered_organisation(request, pk)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invite(request, organisation, form.cleaned_data)
+        messages.success(request, _("The invitation was sent."))
+        return redirect("accounts:organisation_users", pk=organisation.pk)
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_active", "user__last_name", "user__first_name")
+    )
+    return render(
+        request,
+        "accounts/organisation_users.html",
+        {"organisation": organisation, "memberships": memberships, "form": form},
+    )
+
+
+def invite(request, organisation, data) -> User:
+    """Create the account without a password and e-mail a link to choose one."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=data["username"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            password=None,
+            language=request.user.language,
+        )
+        Membership.objects.create(
+            user=user, organisation=organisation, role=data["role"], created_by=request.user
+        )
+    link = request.build_absolute_uri(
+        reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )
+    context = {"organisation": organisation, "link": link, "node": settings.NODE_NAME}
+    send_mail(
+        _("Your trm account"),
+        render_to_string("accounts/email/invitation.txt", context),
+        None,
+        [user.email],
+    )
+    return user
+
+
+@login_required
+@require_POST
+def deactivate_membership_view(request, pk, membership_pk):
+    organisation = _administered_organisation(request, pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    if membership.user_id == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own account."))
+    else:
+        with transaction.atomic():
+            membership.is_active = False
+            membership.save(update_fields=["is_active"])
+            user = membership.user
+            if not user.memberships.filter(is_active=True).exists():
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+        messages.success(request, _("The account was deactivated."))
+    return redirect("accounts:organisation_users", pk=organisation.pk)

@@ -1,0 +1,303 @@
+"""Settings for a trm node, read from the environment.
+
+Development needs no configuration: everything lives in TRM_HOME (default ./var). Production
+mode (TRM_PRODUCTION=1) refuses to start without a real secret key and key file.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env_str(name).lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+BASE_DIR = Path(__file__).resolve().parent
+TRM_HOME = Path(env_str("TRM_HOME", "var")).resolve()
+PRODUCTION = env_bool("TRM_PRODUCTION")
+DEMO = env_bool("TRM_DEMO")
+DEBUG = env_bool("TRM_DEBUG")
+
+if PRODUCTION and (DEMO or DEBUG):
+    raise ImproperlyConfigured(
+        "TRM_PRODUCTION=1 cannot be combined with TRM_DEMO or TRM_DEBUG: "
+        "demo shortcuts and debug pages would expose data."
+    )
+
+TRM_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env_str("TRM_SECRET_KEY")
+    if key:
+        if PRODUCTION and len(key) < 50:
+            raise ImproperlyConfigured("TRM_SECRET_KEY must be at least 50 characters long.")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Production mode needs TRM_SECRET_KEY (a random string of 50 or more characters)."
+        )
+    # Development and demo: a random key kept in TRM_HOME, so sessions survive restarts.
+    path = TRM_HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+# The key-encryption key protects every person's data key (see trm.crypto).
+KEY_FILE = Path(env_str("TRM_KEY_FILE") or TRM_HOME / "keys" / "kek.key")
+if PRODUCTION and not KEY_FILE.is_file():
+    raise ImproperlyConfigured(
+        f"Production mode needs TRM_KEY_FILE to name an existing key file; {KEY_FILE} does not "
+        "exist. Create one with 'trm keys create --out PATH' and keep a copy offline."
+    )
+
+NODE_NAME = env_str("TRM_NODE_NAME", "trm")
+ALLOWED_HOSTS = env_list("TRM_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("TRM_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "trm.accounts",
+    "trm.directory",
+    "trm.core",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_htmx",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "trm.accounts.middleware.TwoFactorRequiredMiddleware",
+    "trm.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "trm.urls"
+WSGI_APPLICATION = "trm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "trm.core.context_processors.node",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in TRM_HOME unless TRM_DATABASE_URL names PostgreSQL.
+DATABASE_URL = env_str("TRM_DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("TRM_DATABASE_URL must be a postgres:// URL.")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": TRM_HOME / "trm.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of
+                # failing half way; WAL lets readers go on meanwhile.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions end after this much inactivity: every request pushes the expiry forward.
+SESSION_IDLE_MINUTES = env_int("TRM_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): by username and by address, each on its own.
+AXES_FAILURE_LIMIT = env_int("TRM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("TRM_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "trm.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+OTP_TOTP_ISSUER = f"trm {NODE_NAME}"
+
+# Mail: the console in development, SMTP in production.
+_MAIL_BACKEND = env_str(
+    "TRM_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND}}
+if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("TRM_EMAIL_HOST", "localhost"),
+        "port": env_int("TRM_EMAIL_PORT", 25),
+        "username": env_str("TRM_EMAIL_USER"),
+        "password": env_str("TRM_EMAIL_PASSWORD"),
+        "use_tls": env_bool("TRM_EMAIL_TLS", PRODUCTION),
+    }
+DEFAULT_FROM_EMAIL = env_str("TRM_EMAIL_FROM", "trm@localhost")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("it", _("Italian")),
+    ("el", _("Greek")),
+    ("pl", _("Polish")),
+    ("sq", _("Albanian")),
+    ("uk", _("Ukrainian")),
+    ("ar", _("Arabic")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = TRM_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = TRM_HOME / "files"
+# Static files are served from the packages without collectstatic (whitenoise finders).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Security headers. Scripts only from this node and only with the request's nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "trm.core.views.csrf_failure"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int("TRM_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("TRM_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Logs carry identifiers and actions, never personal data; request bodies are not logged.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("TRM_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
+}

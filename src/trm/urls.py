@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from trm.core import views as core_views
+
+# The admin signs in through trm's own login, which asks for the second factor.
+admin.site.login = RedirectView.as_view(pattern_name="accounts:login", query_string=True)
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("trm.accounts.urls")),
+    path("directory/", include("trm.directory.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.not_found
+handler500 = core_views.server_error
