@@ -1,19 +1,61 @@
 import pytest
 
+from tests.append_only import empty_append_only_tables
 from tests.personas import Personas
+from trm.directory.models import Country
+from trm.directory.seed import seed_directory
+
+
+@pytest.fixture(autouse=True)
+def _empty_append_only_tables_after_transactional_tests(request):
+    # The flush after a transactional test cannot delete append-only rows; empty them first.
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    empty_append_only_tables()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The seed directory once for the run; tests roll back to it.
+    with django_db_blocker.unblock():
+        seed_directory()
 
 
 @pytest.fixture
 def directory(db):
     """The seed directory: eight countries with their organisations."""
-    from trm.directory.seed import seed_directory
+    if not Country.objects.exists():  # a transactional test flushed it
+        seed_directory()
 
-    seed_directory()
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # argon2 is deliberately slow; production settings keep it (tested in tests/core).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def personas(directory):
     return Personas()
+
+
+@pytest.fixture(scope="session")
+def _key_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
+def _keys_of_the_test_run(settings, _key_folder):
+    # Tests never read or write the keys of a developer's node in TRM_HOME.
+    settings.KEY_FILE = _key_folder / "kek.key"
+    settings.NODE_KEY_FILE = _key_folder / "node_ed25519.pem"
 
 
 @pytest.fixture(autouse=True)

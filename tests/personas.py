@@ -63,6 +63,16 @@ class Personas:
     def albanian_administrator(self, **options) -> User:
         return self.user("al.admin", "AL", Role.ORGANISATION_ADMIN, **options)
 
+    def signed_in_without_second_factor(self, user: User) -> Client:
+        """For roles that sign in with the password alone (coordinators)."""
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        assert response.url == "/", "this role should not need a second factor"
+        return client
+
     def signed_in(self, user: User) -> Client:
         """A browser that went through the real login with password and TOTP code."""
         client = Client()

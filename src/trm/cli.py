@@ -1,9 +1,7 @@
 """The `trm` command: serve a node, try the demo, run the worker, check the configuration."""
 
 import argparse
-import base64
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -90,14 +88,72 @@ def manage(args) -> None:
 
 def keys_create(args) -> None:
     """Write a new key-encryption key: 32 random bytes, base64, readable by the owner only."""
+    from trm.crypto.keyring import new_key_line, write_key_file_exclusive
+
     path = Path(args.out)
-    if path.exists():
+    try:
+        write_key_file_exclusive(path, new_key_line())
+    except FileExistsError:
         sys.exit(f"trm: {path} exists already; a key file is never overwritten.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
     print(f"Wrote a new key file to {path}. Keep a copy offline: without it no data can be read.")
+
+
+def keys_rotate(args) -> None:
+    """Re-wrap every data key with a new key-encryption key; safe to interrupt and run again."""
+    _setup_django()
+    from trm.crypto.keyring import KeyFileError
+    from trm.crypto.rotation import retire_old_keys, rotate
+
+    try:
+        if args.retire:
+            retired = retire_old_keys()
+            print(f"retired {len(retired)} old keys: {', '.join(retired) or 'none'}")
+            return
+        result = rotate(
+            batch_size=args.batch_size,
+            progress=lambda done: print(f"re-wrapped {done} data keys", flush=True),
+        )
+    except KeyFileError as problem:
+        sys.exit(f"trm: {problem}")
+    started = "added a new key and " if result.new_key else "resumed: "
+    print(
+        f"{started}re-wrapped {result.rewrapped} data keys with key {result.current_id}. "
+        "Run 'trm keys rotate --retire' to remove old keys once backups made with them expire."
+    )
+
+
+def audit_verify(args) -> None:
+    """Walk the audit chain; exit 1 naming the first broken sequence number."""
+    _setup_django()
+    from trm.audit.verify import verify_chain
+    from trm.crypto.node_key import NodeKeyError
+
+    try:
+        result = verify_chain()
+    except NodeKeyError as problem:
+        sys.exit(f"trm: the audit checkpoints cannot be checked: {problem}")
+    print(result)
+    if not result.ok:
+        sys.exit(1)
+
+
+def audit_checkpoint(args) -> None:
+    """Sign a checkpoint of the newest audit event (the worker does this every hour)."""
+    _setup_django()
+    from trm.audit.verify import AuditChainBroken, make_checkpoint
+    from trm.crypto.node_key import NodeKeyError
+
+    try:
+        checkpoint = make_checkpoint()
+    except NodeKeyError as problem:
+        sys.exit(f"trm: no checkpoint was signed: {problem}")
+    except AuditChainBroken as broken:
+        print(broken.result)
+        sys.exit(1)
+    if checkpoint is None:
+        print("no new audit events since the last checkpoint")
+    else:
+        print(f"audit checkpoint signed at sequence {checkpoint.sequence}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,6 +202,25 @@ def _parser() -> argparse.ArgumentParser:
     command = key_commands.add_parser("create", help="write a new key-encryption key file")
     command.add_argument("--out", required=True, help="path of the new key file")
     command.set_defaults(run=keys_create)
+    command = key_commands.add_parser(
+        "rotate", help="re-wrap all data keys with a new key (resumes if interrupted)"
+    )
+    command.add_argument("--batch-size", type=int, default=500, help="data keys per transaction")
+    command.add_argument(
+        "--retire", action="store_true", help="remove old keys that no data key needs any more"
+    )
+    command.set_defaults(run=keys_rotate)
+
+    audit = commands.add_parser("audit", help="the tamper-evident audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    command = audit_commands.add_parser(
+        "verify", help="check every hash, link and signed checkpoint of the audit chain"
+    )
+    command.set_defaults(run=audit_verify)
+    command = audit_commands.add_parser(
+        "checkpoint", help="sign a checkpoint of the newest audit event with the node key"
+    )
+    command.set_defaults(run=audit_checkpoint)
 
     return parser
 

@@ -86,6 +86,9 @@ if PRODUCTION and not KEY_FILE.is_file():
         "exist. Create one with 'trm keys create --out PATH' and keep a copy offline."
     )
 
+# The node's Ed25519 key signs audit checkpoints (see trm.crypto.node_key).
+NODE_KEY_FILE = Path(env_str("TRM_NODE_KEY_FILE") or TRM_HOME / "keys" / "node_ed25519.pem")
+
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
 ALLOWED_HOSTS = env_list("TRM_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("TRM_CSRF_TRUSTED_ORIGINS", [])
@@ -94,18 +97,25 @@ INSTALLED_APPS = [
     "trm.accounts",
     "trm.directory",
     "trm.core",
+    "trm.audit",
+    "trm.crypto",
+    "trm.access",
+    "trm.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
     "django_tasks_db",
+    "simple_history",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -123,10 +133,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trm.urls"
+# Form widgets render with the project's templates too (translated text fields).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "trm.wsgi.application"
 
 TEMPLATES = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from trm.api import api
 from trm.core import views as core_views
 
 # The admin signs in through trm's own login, which asks for the second factor.
@@ -12,6 +13,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("trm.accounts.urls")),
     path("directory/", include("trm.directory.urls")),
+    path("audit/", include("trm.audit.urls")),
+    path("cases/", include("trm.cases.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

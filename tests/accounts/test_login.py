@@ -15,10 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def in_french(message) -> str:
+    with translation.override("en"):
+        english = str(message)
     with translation.override("fr"):
-        text = escape(translation.gettext(str(message)))
-    assert text != escape(str(message)), "the French catalogue should translate this"
-    return text
+        french = translation.gettext(english)
+    assert french != english, "the French catalogue should translate this"
+    return escape(french)
 
 
 def sign_in_with_password(client, user, password=PASSWORD):

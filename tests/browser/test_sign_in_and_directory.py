@@ -12,12 +12,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, user):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/accounts/login/code/")
     device = TOTPDevice.objects.get(user=user, confirmed=True)
-    page.get_by_label("Code").fill(current_code(device))
+    page.locator("#id_code").fill(current_code(device))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
 
@@ -28,17 +28,17 @@ def test_a_case_worker_signs_in_and_finds_help_in_lviv_then_reads_it_in_arabic(p
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
 
     page.get_by_role("link", name="Directory").first.click()
-    page.get_by_label("Country").select_option("UA")
-    page.get_by_label("Service").select_option("psychosocial")
-    page.get_by_label("Area served").fill("Lviv")
-    page.get_by_label("Works with children").check()
+    page.locator("#id_country").select_option("UA")
+    page.locator("#id_service").select_option("psychosocial")
+    page.locator("#id_area").fill("Lviv")
+    page.locator("#id_children").check()
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**country=UA**")
     cards = page.locator("#results .card")
     assert cards.count() >= 1
     assert "Psychosocial support" in cards.first.inner_text()
 
-    page.get_by_label("Language", exact=True).select_option("ar")
+    page.locator("#language-select").select_option("ar")
     page.get_by_role("button", name="Change").click()
     page.wait_for_selector("html[dir=rtl]")
     assert page.locator("html").get_attribute("lang") == "ar"

@@ -95,3 +95,9 @@ def test_production_mode_turns_on_hsts_and_secure_cookies(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[31536000, true, true, false]"
+
+
+def test_passwords_are_hashed_with_argon2():
+    from trm import settings as node_settings
+
+    assert node_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

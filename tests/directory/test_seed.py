@@ -133,7 +133,7 @@ def test_this_node_is_created_once_and_named_from_the_settings():
 
 
 def test_an_existing_local_node_is_kept():
-    Node.objects.create(name="athens", is_this_node=True)
+    Node.objects.update(name="athens")
     seed_directory()
     assert list(Node.objects.values_list("name", "is_this_node")) == [("athens", True)]
 

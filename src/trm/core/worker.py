@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django_tasks_db.management.commands.db_worker import Worker
 
+from trm.audit.tasks import audit_checkpoint
+
 from .tasks import housekeeping
 
 logger = logging.getLogger("trm.worker")
@@ -27,7 +29,11 @@ class PeriodicJob:
 
 def periodic_jobs() -> list[PeriodicJob]:
     # Later parts of trm (deadlines, reminders, outbox) add their jobs here.
-    return [PeriodicJob(housekeeping, every_seconds=3600)]
+    return [
+        PeriodicJob(housekeeping, every_seconds=3600),
+        # Signed checkpoints bound how much of the audit chain's tail could be rewritten unseen.
+        PeriodicJob(audit_checkpoint, every_seconds=3600),
+    ]
 
 
 def run_ready_tasks() -> None:

@@ -1,0 +1,99 @@
+"""Changing who may see a case: break-the-glass access, grants and their revocation."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.accounts.models import Membership, Role
+from trm.audit.log import record
+from trm.lib.errors import DomainError, NotAllowed
+
+from .categories import ALL_CATEGORIES
+from .models import BreakGlass, Grant
+from .policy import BREAK_GLASS_HOURS, Action, access_to
+
+
+@transaction.atomic
+def break_the_glass(actor, case, reason: str) -> BreakGlass:
+    """Open a case in an emergency for a few hours; the data protection officers are told."""
+    if not access_to(actor, case).allows(Action.BREAK_GLASS):
+        raise NotAllowed(_("This case does not exist or you may not see it."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError(_("Say why you need this case now, in a sentence."))
+    emergency = BreakGlass.objects.create(
+        user=actor,
+        case=case,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    record(
+        "trm.access.break_glass",
+        actor=actor,
+        organisation=case.owner,
+        target=case,
+        details={"break_glass": str(emergency.pk), "hours": BREAK_GLASS_HOURS},
+    )
+    officers = Membership.objects.filter(
+        organisation_id__in={case.owner_id, *actor.memberships.values_list("organisation_id",
+                                                                          flat=True)},
+        role=Role.DATA_PROTECTION_OFFICER,
+        is_active=True,
+        user__is_active=True,
+    ).values_list("user__email", flat=True)
+    recipients = sorted({email for email in officers if email})
+    if recipients:
+        # The e-mail names the case reference and the user, never the person.
+        body = render_to_string(
+            "access/email/break_glass.txt",
+            {"case": case, "actor": actor, "hours": BREAK_GLASS_HOURS},
+        )
+        transaction.on_commit(
+            lambda: send_mail(_("Emergency access to a case"), body, None, recipients)
+        )
+    return emergency
+
+
+@transaction.atomic
+def grant_access(actor, case, *, organisation=None, user=None, categories, source, expires_at=None):
+    """Give an organisation or a user access to some data categories of the case."""
+    unknown = set(categories) - ALL_CATEGORIES
+    if unknown:
+        raise DomainError(_("Unknown data categories: %(categories)s") % {
+            "categories": ", ".join(sorted(unknown))
+        })
+    grant = Grant.objects.create(
+        case=case,
+        organisation=organisation,
+        user=user,
+        categories=sorted(categories),
+        source=source,
+        granted_by=actor,
+        expires_at=expires_at,
+    )
+    record(
+        "trm.access.granted",
+        actor=actor,
+        organisation=case.owner,
+        target=case,
+        details={"grant": str(grant.pk), "categories": grant.categories, "source": source},
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_access(actor, grant: Grant) -> None:
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record(
+            "trm.access.revoked",
+            actor=actor,
+            organisation=grant.case.owner,
+            target=grant.case,
+            details={"grant": str(grant.pk)},
+        )

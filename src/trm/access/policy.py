@@ -1,0 +1,165 @@
+"""The one access policy: who may see and do what on a case, and which of its data.
+
+Three ways to a case:
+- membership of the owning organisation with a case role: the whole case, per the role;
+- an active grant (an accepted referral, an assignment) to the user or to an organisation they
+  hold a case role in: only the grant's data categories;
+- a supervisor's break-the-glass access, time-limited: the whole case, read only.
+Coordinators never see a person. Every list goes through `visible_cases_filter`, every object
+check through `access_to`; a property-based test proves the two agree.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.accounts.models import Role
+
+from .categories import ALL_CATEGORIES
+from .models import BreakGlass, Grant
+
+
+class Action(TextChoices):
+    VIEW = "view", _("see the case")
+    EDIT = "edit", _("record and change case data")
+    ASSIGN = "assign", _("assign the case")
+    EXPORT = "export", _("export the person's data")
+    ERASE = "erase", _("erase the person's data")
+    BREAK_GLASS = "break_glass", _("open the case in an emergency")
+
+
+ROLE_ACTIONS = {
+    Role.CASE_WORKER: {Action.VIEW, Action.EDIT},
+    Role.FOCAL_POINT: {Action.VIEW, Action.EDIT},
+    Role.SUPERVISOR: {Action.VIEW, Action.EDIT, Action.ASSIGN},
+    Role.DATA_PROTECTION_OFFICER: {Action.VIEW, Action.EXPORT, Action.ERASE},
+}
+CASE_ROLES = frozenset(ROLE_ACTIONS)
+OPENING_ROLES = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.FOCAL_POINT})
+GRANT_ACTIONS = frozenset({Action.VIEW, Action.EDIT})
+BREAK_GLASS_ACTIONS = frozenset({Action.VIEW})
+BREAK_GLASS_HOURS = 4
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What a user may do on one case, and which data categories they may see."""
+
+    actions: frozenset = frozenset()
+    categories: frozenset = frozenset()
+    via: tuple = field(default=())
+
+    def allows(self, action: str, category: str | None = None) -> bool:
+        return action in self.actions and (category is None or category in self.categories)
+
+    @property
+    def is_emergency(self) -> bool:
+        """Seen only through break-the-glass access."""
+        return self.via == ("break_glass",)
+
+    def __bool__(self):
+        return Action.VIEW in self.actions
+
+
+def _case_role_organisations(user) -> dict[int, set[str]]:
+    """{organisation id: the user's case roles there}, from active memberships."""
+    organisations: dict[int, set[str]] = {}
+    if user.is_authenticated and user.is_active:
+        for organisation_id, role in user.memberships.filter(
+            is_active=True, role__in=CASE_ROLES
+        ).values_list("organisation_id", "role"):
+            organisations.setdefault(organisation_id, set()).add(role)
+    return organisations
+
+
+def _supervised_countries(organisations: dict[int, set[str]]) -> set[int]:
+    """Countries in which the user supervises: where they may break the glass."""
+    from trm.directory.models import Organisation
+
+    supervised = [pk for pk, roles in organisations.items() if Role.SUPERVISOR in roles]
+    if not supervised:
+        return set()
+    return set(Organisation.objects.filter(pk__in=supervised).values_list("country_id", flat=True))
+
+
+def visible_cases_filter(user, at=None) -> Q:
+    """A filter on Case for every case the user may see in any part."""
+    at = at or timezone.now()
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    organisations = _case_role_organisations(user)
+    condition = Q(owner_id__in=list(organisations))
+    grants = Grant.objects.active(at).filter(
+        Q(user_id=user.pk) | Q(organisation_id__in=list(organisations))
+    )
+    condition |= Q(pk__in=grants.values("case_id"))
+    countries = _supervised_countries(organisations)
+    if countries:
+        # Emergency access lasts only while its holder still supervises in that country.
+        emergency = BreakGlass.objects.active(at).filter(user_id=user.pk)
+        condition |= Q(pk__in=emergency.values("case_id"), owner__country_id__in=countries)
+    return condition
+
+
+def access_to(user, case, at=None) -> CaseAccess:
+    """Everything `user` may do on `case` now; empty (falsy) when they may not see it."""
+    at = at or timezone.now()
+    if case is None or not (user.is_authenticated and user.is_active):
+        return CaseAccess()
+    organisations = _case_role_organisations(user)
+    actions, categories, via = set(), set(), []
+    for role in sorted(organisations.get(case.owner_id, ())):
+        actions |= ROLE_ACTIONS[role]
+        categories |= ALL_CATEGORIES
+        via.append(f"membership:{role}")
+    grants = Grant.objects.active(at).filter(case_id=case.pk).filter(
+        Q(user_id=user.pk) | Q(organisation_id__in=list(organisations))
+    )
+    for grant in grants:
+        actions |= GRANT_ACTIONS
+        categories |= set(grant.categories) & ALL_CATEGORIES
+        via.append(f"grant:{grant.pk}")
+    if case.owner_id not in organisations and case.owner.country_id in _supervised_countries(
+        organisations
+    ):
+        actions.add(Action.BREAK_GLASS)
+        if BreakGlass.objects.active(at).filter(user_id=user.pk, case_id=case.pk).exists():
+            actions |= BREAK_GLASS_ACTIONS
+            categories |= ALL_CATEGORIES
+            via.append("break_glass")
+    return CaseAccess(frozenset(actions), frozenset(categories), tuple(via))
+
+
+def categories_by_case(user, case_ids, at=None) -> dict:
+    """{case id: categories the user may see} for many cases in two queries (for lists)."""
+    at = at or timezone.now()
+    organisations = _case_role_organisations(user)
+    from trm.cases.models import Case
+
+    found = {
+        case_id: set(ALL_CATEGORIES)
+        for case_id in Case.objects.filter(
+            pk__in=case_ids, owner_id__in=list(organisations)
+        ).values_list("pk", flat=True)
+    }
+    grants = Grant.objects.active(at).filter(case_id__in=case_ids).filter(
+        Q(user_id=user.pk) | Q(organisation_id__in=list(organisations))
+    )
+    for case_id, categories in grants.values_list("case_id", "categories"):
+        found.setdefault(case_id, set()).update(set(categories) & ALL_CATEGORIES)
+    for case_id in BreakGlass.objects.active(at).filter(
+        user_id=user.pk, case_id__in=case_ids
+    ).values_list("case_id", flat=True):
+        found[case_id] = set(ALL_CATEGORIES)
+    return {case_id: frozenset(categories) for case_id, categories in found.items()}
+
+
+def may_open_cases(user, organisation) -> bool:
+    roles = _case_role_organisations(user).get(organisation.pk, set())
+    return bool(roles & OPENING_ROLES)
+
+
+def can(user, action: str, case, category: str | None = None) -> bool:
+    return access_to(user, case).allows(action, category)

@@ -1,0 +1,97 @@
+"""Writing to the audit trail: one event per read of personal data and per change."""
+
+import re
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import ACTION_PATTERN, GENESIS_HASH, AuditEvent, event_hash
+
+# The key of the PostgreSQL advisory lock that lets one appender at a time extend the chain
+# ("trmaudit" as a number).
+CHAIN_LOCK_KEY = int.from_bytes(b"trmaudit")
+
+_action = re.compile(ACTION_PATTERN)
+_plain = (str, int, bool, type(None))
+
+
+class AuditDetailsError(ValueError):
+    """The details of an event hold something other than identifiers and field names."""
+
+
+def _checked_details(details: dict | None) -> dict:
+    if details is None:
+        return {}
+    if not isinstance(details, dict):
+        raise AuditDetailsError(f"audit details must be a dict, not {type(details).__name__}")
+    for key, value in details.items():
+        if not isinstance(key, str):
+            raise AuditDetailsError(f"audit detail names must be strings, not {key!r}")
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            # Floats are refused too: their text differs between databases and would break hashes.
+            if not isinstance(item, _plain) or isinstance(item, float):
+                raise AuditDetailsError(
+                    f"audit detail {key!r} holds a {type(item).__name__}; details hold only "
+                    "identifiers and field names (str, int, bool, None or lists of them)"
+                )
+            if isinstance(item, str) and "\x00" in item:
+                raise AuditDetailsError(f"audit detail {key!r} holds a NUL character")
+    return details
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    # SQLite needs no lock here: the project's IMMEDIATE transactions (settings.py) take the
+    # database's write lock at BEGIN, so appenders already run one after the other.
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    organisation=None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction if there is one.
+
+    Events hold no personal data: identifiers, action and field names, and a reason that must
+    not describe the person. Details accept only str, int, bool, None or lists of them.
+    """
+    if not _action.match(action):
+        raise ValueError(f"audit action {action!r} is not a name like trm.case.viewed")
+    details = _checked_details(details)
+    if target is not None:
+        if target.pk is None:
+            raise ValueError("an audit event cannot refer to an unsaved object")
+        object_type, object_id = target._meta.label_lower, str(target.pk)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    with transaction.atomic():
+        # The lock is held until the outermost transaction ends, so the chain never forks: the
+        # next appender reads the last event only after this one is committed or rolled back.
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        event = AuditEvent(
+            sequence=sequence,
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_username=actor.get_username() if actor is not None else "",
+            organisation=organisation,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            reason=reason,
+            details=details,
+            previous_hash=previous_hash,
+        )
+        event.hash = event_hash(previous_hash, event.canonical_fields())
+        event.save(force_insert=True)
+    return event

@@ -1,0 +1,148 @@
+"""Case pages: thin views over the policy (reads) and the actions (writes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from trm.access.actions import break_the_glass
+from trm.access.categories import DataCategory
+from trm.access.policy import (
+    BREAK_GLASS_HOURS,
+    Action,
+    access_to,
+    categories_by_case,
+    may_open_cases,
+)
+from trm.access.reads import read_case, visible_person_fields
+from trm.audit.log import record
+from trm.directory.models import Organisation
+from trm.lib.errors import DomainError, NotAllowed
+
+from . import actions
+from .forms import BreakGlassForm, OpenCaseForm, PersonForm
+from .models import Case
+
+PAGE_SIZE = 50
+
+
+def _read_or_404(request, pk, **options):
+    try:
+        return read_case(request.user, pk, **options)
+    except NotAllowed:
+        raise Http404 from None
+
+
+@login_required
+def case_list(request):
+    cases = Case.objects.visible_to(request.user).select_related(
+        "person__data_key", "owner__country"
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = categories_by_case(request.user, [case.pk for case in page.object_list])
+    rows = [
+        (case, DataCategory.IDENTITY in categories.get(case.pk, ())) for case in page.object_list
+    ]
+    if rows:
+        record(
+            "trm.case.listed",
+            actor=request.user,
+            details={"cases": [str(case.pk) for case, shows_name in rows if shows_name]},
+        )
+    openable = [m.organisation for m in request.user.active_memberships()
+                if may_open_cases(request.user, m.organisation)]  # fmt: skip
+    return render(
+        request, "cases/list.html", {"page": page, "rows": rows, "can_open": bool(openable)}
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case, access = _read_or_404(request, pk)
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "access": access,
+            "person_fields": visible_person_fields(case.person, access),
+            "can_edit": access.allows(Action.EDIT),
+        },
+    )
+
+
+@login_required
+def edit_person(request, pk):
+    case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    editable = [
+        name
+        for name, category in case.person.CATEGORY_OF_FIELD.items()
+        if access.allows(Action.EDIT, category)
+    ]
+    initial = {name: getattr(case.person, name) for name in editable}
+    form = PersonForm(
+        request.POST or None, initial={**initial, "version": case.version}, editable=editable
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(
+                request.user, case, form.changes(), version=form.cleaned_data["version"] or 0
+            )
+        except DomainError as refused:
+            for reason in refused.reasons:
+                form.add_error(None, reason)
+        else:
+            messages.success(request, _("The person's data was corrected."))
+            return redirect(case)
+    return render(request, "cases/edit_person.html", {"case": case, "form": form})
+
+
+@login_required
+def open_case(request):
+    organisations = [
+        membership.organisation
+        for membership in request.user.active_memberships()
+        if may_open_cases(request.user, membership.organisation)
+    ]
+    if not organisations:
+        raise Http404
+    queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+    form = OpenCaseForm(request.POST or None, organisations=queryset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.open_case(
+                request.user,
+                form.cleaned_data["organisation"],
+                person=form.changes(),
+                is_child=form.cleaned_data["is_child"],
+            )
+        except DomainError as refused:
+            for reason in refused.reasons:
+                form.add_error(None, reason)
+        else:
+            messages.success(request, _("The case was opened."))
+            return redirect(case)
+    return render(request, "cases/open.html", {"form": form})
+
+
+@login_required
+def emergency_access(request, pk):
+    case = Case.objects.select_related("owner__country").filter(pk=pk).first()
+    if case is None or not access_to(request.user, case).allows(Action.BREAK_GLASS):
+        raise Http404
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_the_glass(request.user, case, form.cleaned_data["reason"])
+        except DomainError as refused:
+            for reason in refused.reasons:
+                form.add_error("reason", reason)
+        else:
+            return redirect(case)
+    return render(
+        request,
+        "cases/break_glass.html",
+        {"case": case, "form": form, "hours": BREAK_GLASS_HOURS},
+    )
