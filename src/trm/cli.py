@@ -156,6 +156,47 @@ def audit_checkpoint(args) -> None:
         print(f"audit checkpoint signed at sequence {checkpoint.sequence}")
 
 
+def retention_report(args) -> None:
+    """Dry run: the cases due for erasure now, and the reports waiting for their grace period."""
+    _setup_django()
+    from collections import Counter
+
+    from trm.rights.models import RetentionReport
+    from trm.rights.retention import due_cases, pending_case_ids
+
+    due = list(due_cases().order_by("owner__country__code", "closed_at"))
+    reported = pending_case_ids()
+    for case in due:
+        status = "reported" if str(case.pk) in reported else "new"
+        country = case.owner.country.code
+        print(f"{case.reference}\t{country}\tclosed {case.closed_at:%Y-%m-%d}\t{status}")
+    for code, count in sorted(Counter(case.owner.country.code for case in due).items()):
+        print(f"{code}: {count} due")
+    new = sum(1 for case in due if str(case.pk) not in reported)
+    print(f"{len(due)} cases due for erasure, {new} of them not yet in a report")
+    for report in RetentionReport.objects.filter(executed_at__isnull=True).order_by("due_at"):
+        print(
+            f"report {report.pk}: {len(report.case_ids)} cases, erased after "
+            f"{report.due_at:%Y-%m-%d %H:%M} UTC if still due"
+        )
+
+
+def retention_run(args) -> None:
+    """What the worker does daily: carry out due reports, then report who is due now."""
+    _setup_django()
+    from trm.rights.retention import run_retention
+
+    run = run_retention()
+    for report in run.reports_carried_out:
+        print(f"report {report.pk} carried out: {len(report.erased_case_ids)} cases erased")
+    for report in run.reports_made:
+        print(
+            f"report {report.pk} made: {len(report.case_ids)} cases, erased after "
+            f"{report.due_at:%Y-%m-%d %H:%M} UTC if still due"
+        )
+    print(f"{run.people_erased} people erased")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trm",
@@ -222,6 +263,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.set_defaults(run=audit_checkpoint)
 
+    retention = commands.add_parser("retention", help="the retention schedule of personal data")
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="COMMAND"
+    )
+    command = retention_commands.add_parser(
+        "report", help="dry run: list the cases due for erasure, change nothing"
+    )
+    command.set_defaults(run=retention_report)
+    command = retention_commands.add_parser(
+        "run", help="erase the people of reports past their grace period, then report anew"
+    )
+    command.set_defaults(run=retention_run)
     return parser
 
 

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "trm.crypto",
     "trm.access",
     "trm.cases",
+    "trm.consent",
+    "trm.rights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -294,6 +296,11 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# Retention (trm.rights): a person is erased this many years after their case closed, unless
+# their country's rule says otherwise, and only this many days after a dry-run report named them.
+RETENTION_YEARS = env_int("TRM_RETENTION_YEARS", 5)
+RETENTION_GRACE_DAYS = env_int("TRM_RETENTION_GRACE_DAYS", 14)
 
 TASKS = {
     "default": {

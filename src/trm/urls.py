@@ -15,6 +15,8 @@ urlpatterns = [
     path("directory/", include("trm.directory.urls")),
     path("audit/", include("trm.audit.urls")),
     path("cases/", include("trm.cases.urls")),
+    path("consent/", include("trm.consent.urls")),
+    path("rights/", include("trm.rights.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

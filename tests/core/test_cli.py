@@ -27,7 +27,9 @@ def trm(*args, home, env=None):
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "worker", "check", "manage", "keys"])
+@pytest.mark.parametrize(
+    "command", ["serve", "demo", "worker", "check", "manage", "keys", "audit", "retention"]
+)
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])

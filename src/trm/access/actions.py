@@ -39,8 +39,10 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
         details={"break_glass": str(emergency.pk), "hours": BREAK_GLASS_HOURS},
     )
     officers = Membership.objects.filter(
-        organisation_id__in={case.owner_id, *actor.memberships.values_list("organisation_id",
-                                                                          flat=True)},
+        organisation_id__in={
+            case.owner_id,
+            *actor.memberships.values_list("organisation_id", flat=True),
+        },
         role=Role.DATA_PROTECTION_OFFICER,
         is_active=True,
         user__is_active=True,
@@ -63,9 +65,10 @@ def grant_access(actor, case, *, organisation=None, user=None, categories, sourc
     """Give an organisation or a user access to some data categories of the case."""
     unknown = set(categories) - ALL_CATEGORIES
     if unknown:
-        raise DomainError(_("Unknown data categories: %(categories)s") % {
-            "categories": ", ".join(sorted(unknown))
-        })
+        raise DomainError(
+            _("Unknown data categories: %(categories)s")
+            % {"categories": ", ".join(sorted(unknown))}
+        )
     grant = Grant.objects.create(
         case=case,
         organisation=organisation,

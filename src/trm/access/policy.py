@@ -114,8 +114,10 @@ def access_to(user, case, at=None) -> CaseAccess:
         actions |= ROLE_ACTIONS[role]
         categories |= ALL_CATEGORIES
         via.append(f"membership:{role}")
-    grants = Grant.objects.active(at).filter(case_id=case.pk).filter(
-        Q(user_id=user.pk) | Q(organisation_id__in=list(organisations))
+    grants = (
+        Grant.objects.active(at)
+        .filter(case_id=case.pk)
+        .filter(Q(user_id=user.pk) | Q(organisation_id__in=list(organisations)))
     )
     for grant in grants:
         actions |= GRANT_ACTIONS
@@ -144,14 +146,18 @@ def categories_by_case(user, case_ids, at=None) -> dict:
             pk__in=case_ids, owner_id__in=list(organisations)
         ).values_list("pk", flat=True)
     }
-    grants = Grant.objects.active(at).filter(case_id__in=case_ids).filter(
-        Q(user_id=user.pk) | Q(organisation_id__in=list(organisations))
+    grants = (
+        Grant.objects.active(at)
+        .filter(case_id__in=case_ids)
+        .filter(Q(user_id=user.pk) | Q(organisation_id__in=list(organisations)))
     )
     for case_id, categories in grants.values_list("case_id", "categories"):
         found.setdefault(case_id, set()).update(set(categories) & ALL_CATEGORIES)
-    for case_id in BreakGlass.objects.active(at).filter(
-        user_id=user.pk, case_id__in=case_ids
-    ).values_list("case_id", flat=True):
+    for case_id in (
+        BreakGlass.objects.active(at)
+        .filter(user_id=user.pk, case_id__in=case_ids)
+        .values_list("case_id", flat=True)
+    ):
         found[case_id] = set(ALL_CATEGORIES)
     return {case_id: frozenset(categories) for case_id, categories in found.items()}
 

@@ -33,7 +33,12 @@ def read_case(user, case_id, *, action: str = Action.VIEW, purpose: str = "viewe
 
 
 def visible_person_fields(person, access: CaseAccess) -> list[tuple[str, str, object]]:
-    """(field name, label, value) of the person's fields in the categories the user may see."""
+    """(field name, label, value) of the person's fields in the categories the user may see.
+
+    Nothing for an erased person: their data key is gone and so is every value.
+    """
+    if person.erased_at is not None:
+        return []
     return [
         (name, person._meta.get_field(name).verbose_name, getattr(person, name))
         for name, category in person.CATEGORY_OF_FIELD.items()

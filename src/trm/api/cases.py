@@ -50,7 +50,11 @@ def list_cases(request, limit: int = 50, offset: int = 0):
         ]
     )
     categories = categories_by_case(request.user, [case.pk for case in cases])
-    named = {case.pk for case in cases if DataCategory.IDENTITY in categories.get(case.pk, ())}
+    named = {
+        case.pk
+        for case in cases
+        if DataCategory.IDENTITY in categories.get(case.pk, ()) and case.person.erased_at is None
+    }
     if cases:
         record(
             "trm.case.listed",
@@ -81,8 +85,9 @@ def get_case(request, case_id: uuid.UUID):
         version=case.version,
         categories=sorted(access.categories),
         person=PersonOut(
-            fields={name: _text(value) for name, _label, value in visible_person_fields(
-                case.person, access
-            )}
+            fields={
+                name: _text(value)
+                for name, _label, value in visible_person_fields(case.person, access)
+            }
         ),
     )

@@ -40,21 +40,25 @@ def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
         raise NotAllowed(_("This case does not exist or you may not see it."))
     if locked.version != version:
         raise Conflict(
-            _("Someone else changed this case while you were editing. Nothing was saved: "
-              "reload the page and make your change again.")
+            _(
+                "Someone else changed this case while you were editing. Nothing was saved: "
+                "reload the page and make your change again."
+            )
         )
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     refused = [
-        name for name in changes
-        if not access.allows(Action.EDIT, Person.CATEGORY_OF_FIELD[name])
+        name for name in changes if not access.allows(Action.EDIT, Person.CATEGORY_OF_FIELD[name])
     ]
     if refused:
-        raise NotAllowed(_("You may not change these fields: %(fields)s") % {
-            "fields": ", ".join(sorted(refused))
-        })
+        raise NotAllowed(
+            _("You may not change these fields: %(fields)s")
+            % {"fields": ", ".join(sorted(refused))}
+        )
     person = locked.person
+    if person.erased_at is not None:
+        raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
     changed = sorted(name for name, value in changes.items() if getattr(person, name) != value)
     for name in changed:
         setattr(person, name, changes[name])

@@ -43,7 +43,8 @@ def case_list(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     categories = categories_by_case(request.user, [case.pk for case in page.object_list])
     rows = [
-        (case, DataCategory.IDENTITY in categories.get(case.pk, ())) for case in page.object_list
+        (case, DataCategory.IDENTITY in categories.get(case.pk, ()) and not case.person.erased_at)
+        for case in page.object_list
     ]
     if rows:
         record(
@@ -69,6 +70,7 @@ def case_detail(request, pk):
             "access": access,
             "person_fields": visible_person_fields(case.person, access),
             "can_edit": access.allows(Action.EDIT),
+            "can_export": access.allows(Action.EXPORT),
         },
     )
 

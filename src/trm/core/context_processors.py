@@ -3,7 +3,22 @@ from django.conf import settings
 
 def node(request):
     return {
+        "user_roles": _roles(request),
         "node_name": settings.NODE_NAME,
         "demo_node": settings.DEMO,
         "available_languages": settings.LANGUAGES,
+    }
+
+
+def _roles(request) -> dict[str, bool]:
+    """Which parts of the navigation the signed-in user needs."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from trm.access.policy import CASE_ROLES
+
+    roles = user.roles()
+    return {
+        "cases": bool(roles & CASE_ROLES),
+        **{role: True for role in roles},
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
+from trm.rights.tasks import apply_retention
 
 from .tasks import housekeeping
 
@@ -33,6 +34,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(housekeeping, every_seconds=3600),
         # Signed checkpoints bound how much of the audit chain's tail could be rewritten unseen.
         PeriodicJob(audit_checkpoint, every_seconds=3600),
+        # Daily: retention reports first, erasure only after their grace period.
+        PeriodicJob(apply_retention, every_seconds=86400),
     ]
 
 

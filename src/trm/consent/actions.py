@@ -1,0 +1,153 @@
+"""Recording and withdrawing consent: permission, checks, the record, the audit event."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.access.policy import Action, access_to
+from trm.audit.log import record
+from trm.cases.models import Case
+from trm.lib.errors import DomainError, NotAllowed
+
+from .models import ConsentRecord, Purpose
+
+
+def _locked_case_for_edit(actor, case) -> Case:
+    locked = Case.objects.select_for_update().select_related("person", "owner").get(pk=case.pk)
+    if not access_to(actor, locked).allows(Action.EDIT):
+        raise NotAllowed(_("This case does not exist or you may not see it."))
+    if locked.person.erased_at is not None:
+        raise DomainError(_("This person's data was erased."))
+    return locked
+
+
+def _checked(consent: ConsentRecord) -> None:
+    try:
+        consent.full_clean(exclude=["person", "case", "recorded_by", "withdraws"])
+    except ValidationError as invalid:
+        raise DomainError(*invalid.messages) from None
+
+
+@transaction.atomic
+def record_consent(
+    actor,
+    case,
+    *,
+    purpose: str,
+    categories,
+    language: str,
+    interpreter_present: bool = False,
+    recipient_organisation=None,
+    recipient_country=None,
+    expires_at=None,
+    guardian_consent: bool | None = None,
+    child_views: str = "",
+) -> ConsentRecord:
+    """Record the person's consent for one purpose and some data categories."""
+    locked = _locked_case_for_edit(actor, case)
+    reasons = []
+    if purpose not in Purpose.values:
+        reasons.append(_("Choose the purpose of the consent."))
+    categories = sorted(set(categories or ()))
+    if not categories:
+        reasons.append(_("Choose at least one data category the person agrees to."))
+    if purpose == Purpose.REFERRAL and recipient_organisation is None:
+        reasons.append(_("A consent to a referral names the organisation it may go to."))
+    if recipient_organisation is not None:
+        if recipient_country is not None and recipient_country != recipient_organisation.country:
+            reasons.append(_("The recipient organisation is not in the recipient country."))
+        recipient_country = recipient_organisation.country
+    if expires_at is not None and expires_at <= timezone.now():
+        reasons.append(_("The consent would expire before it is given."))
+    child_views = (child_views or "").strip()
+    if locked.is_child:
+        # domain.md §5-6: for a child, the guardian's consent and the child's own views.
+        if guardian_consent is not True:
+            reasons.append(_("For a child, the guardian must consent too."))
+        if not child_views:
+            reasons.append(_("For a child, record the child's own views."))
+    elif guardian_consent is not None or child_views:
+        reasons.append(_("A guardian's consent and a child's views apply to children only."))
+    if reasons:
+        raise DomainError(*reasons)
+    consent = ConsentRecord(
+        person=locked.person,
+        case=locked,
+        given=True,
+        purpose=purpose,
+        categories=categories,
+        recipient_organisation=recipient_organisation,
+        recipient_country=recipient_country,
+        language=language,
+        interpreter_present=bool(interpreter_present),
+        recorded_by=actor,
+        expires_at=expires_at,
+        guardian_consent=guardian_consent if locked.is_child else None,
+        child_views=child_views or None,
+    )
+    _checked(consent)
+    consent.save()
+    record(
+        "trm.consent.recorded",
+        actor=actor,
+        organisation=locked.owner,
+        target=locked,
+        details={
+            "consent": str(consent.id),
+            "purpose": purpose,
+            "categories": categories,
+            "recipient_organisation": recipient_organisation.pk if recipient_organisation else None,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(
+    actor,
+    case,
+    consent: ConsentRecord,
+    reason: str = "",
+    *,
+    language: str | None = None,
+    interpreter_present: bool = False,
+) -> ConsentRecord:
+    """Record that the person withdrew a consent; a person need not say why."""
+    locked = _locked_case_for_edit(actor, case)
+    consent = ConsentRecord.objects.filter(pk=consent.pk, person_id=locked.person_id).first()
+    if consent is None:
+        raise NotAllowed(_("This consent does not exist or you may not see it."))
+    if not consent.given:
+        raise DomainError(_("A withdrawal cannot itself be withdrawn; record a new consent."))
+    if consent.withdrawals.exists():
+        raise DomainError(_("This consent was already withdrawn."))
+    withdrawal = ConsentRecord(
+        person=locked.person,
+        case=locked,
+        given=False,
+        withdraws=consent,
+        purpose=consent.purpose,
+        categories=list(consent.categories),
+        recipient_organisation=consent.recipient_organisation,
+        recipient_country=consent.recipient_country,
+        language=language or consent.language,
+        interpreter_present=bool(interpreter_present),
+        recorded_by=actor,
+        reason=(reason or "").strip() or None,
+    )
+    _checked(withdrawal)
+    withdrawal.save()
+    record(
+        "trm.consent.withdrawn",
+        actor=actor,
+        organisation=locked.owner,
+        target=locked,
+        details={
+            "consent": str(consent.id),
+            "withdrawal": str(withdrawal.id),
+            "purpose": consent.purpose,
+            "categories": list(consent.categories),
+        },
+    )
+    return withdrawal

@@ -1,0 +1,90 @@
+"""Consent pages: the person's consent on a case, recorded and withdrawn through the actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trm.access.policy import Action
+from trm.access.reads import read_case
+from trm.lib.errors import DomainError, NotAllowed
+
+from . import actions
+from .forms import ConsentForm, WithdrawForm
+from .models import ConsentRecord
+from .state import current_consents
+
+
+def _read_or_404(request, pk, **options):
+    try:
+        return read_case(request.user, pk, **options)
+    except NotAllowed:
+        raise Http404 from None
+
+
+def _page(request, case, access, form, status=200):
+    person = case.person
+    records = (
+        ConsentRecord.objects.filter(person=person)
+        .select_related("person__data_key", "recipient_organisation", "recorded_by")
+        .order_by("-recorded_at")
+    )
+    in_force = set()
+    if person.erased_at is None:
+        in_force = set(current_consents(person).values_list("pk", flat=True))
+    return render(
+        request,
+        "consent/case.html",
+        {
+            "case": case,
+            "records": records,
+            "in_force": in_force,
+            "erased": person.erased_at is not None,
+            "can_edit": access.allows(Action.EDIT) and person.erased_at is None,
+            "form": form,
+            "withdraw_form": WithdrawForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_consent(request, pk):
+    if request.method == "POST":
+        case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+        form = ConsentForm(request.POST, is_child=case.is_child)
+        if form.is_valid():
+            try:
+                actions.record_consent(request.user, case, **form.action_arguments())
+            except DomainError as refused:
+                for reason in refused.reasons:
+                    form.add_error(None, reason)
+            else:
+                messages.success(request, _("The consent was recorded."))
+                return redirect("consent:case", case.pk)
+        return _page(request, case, access, form, status=422)
+    case, access = _read_or_404(request, pk, purpose="consent_viewed")
+    return _page(request, case, access, ConsentForm(is_child=case.is_child))
+
+
+@login_required
+@require_POST
+def withdraw(request, pk, consent):
+    case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    record = ConsentRecord.objects.filter(pk=consent, person_id=case.person_id).first()
+    if record is None:
+        raise Http404
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
+        except NotAllowed:
+            raise Http404 from None
+        except DomainError as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("The withdrawal was recorded."))
+    return redirect("consent:case", case.pk)
