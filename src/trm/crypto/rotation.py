@@ -59,9 +59,7 @@ def retire_old_keys() -> list[str]:
     """Remove from the key file the keys no living data key is wrapped by; return their ids."""
     path = Path(settings.KEY_FILE)
     lines = key_lines(path)
-    in_use = set(
-        DataKey.objects.filter(destroyed_at__isnull=True).values_list("kek_id", flat=True)
-    )
+    in_use = set(DataKey.objects.filter(destroyed_at__isnull=True).values_list("kek_id", flat=True))
     current_id = lines[0][0]
     keep = [line for key_id, _key, line in lines if key_id == current_id or key_id in in_use]
     retired = [key_id for key_id, _key, line in lines if line not in keep]
