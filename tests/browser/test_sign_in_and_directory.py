@@ -50,6 +50,17 @@ def test_a_case_worker_signs_in_and_finds_help_in_lviv_then_reads_it_in_arabic(p
     worker.refresh_from_db()
     assert worker.language == "ar"
 
+    # A new search, in Arabic: shelters in Morocco.
+    page.locator("#id_country").select_option("MA")
+    page.locator("#id_service").select_option("shelter")
+    page.locator("#id_area").fill("")
+    page.locator("#id_children").uncheck()
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**country=MA**")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "المغرب" in page.locator("#results").inner_text()
+    assert page.locator("#results .card").count() >= 1
+
 
 def test_login_directory_and_organisation_pages_have_no_serious_accessibility_problems(
     page, personas
