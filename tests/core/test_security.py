@@ -101,3 +101,10 @@ def test_passwords_are_hashed_with_argon2():
     from trm import settings as node_settings
 
     assert node_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_the_stylesheet_and_htmx_are_served_by_the_node_itself(client):
+    for path in ["/static/trm/trm.css", "/static/django_htmx/htmx-2.min.js"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content)
