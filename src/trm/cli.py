@@ -49,12 +49,14 @@ def demo(args) -> None:
     home = Path(os.environ.get("TRM_HOME", "var")).resolve() / "demo"
     os.environ["TRM_HOME"] = str(home)
     os.environ["TRM_DEMO"] = "1"
+    os.environ.setdefault("TRM_NODE_NAME", "demo")
     os.environ.pop("TRM_DATABASE_URL", None)
     _setup_django()
-    from trm.demo import create_demo_data, demo_logins
+    from trm.demo import create_demo_cases, create_demo_data, demo_logins
 
     _prepare_database()
     create_demo_data()
+    create_demo_cases()
     print(demo_logins(), flush=True)
     if not args.no_serve:
         _serve(args.host, args.port, args.threads)

@@ -9,6 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trm.accounts.models import Membership, Role, User
 from trm.accounts.two_factor import secret_for_display
+from trm.cases.models import Case
+from trm.cases.stages import Stage
+from trm.demo_journeys import ScriptedJourney
 from trm.directory.models import Country, Organisation, OrganisationKind
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -71,6 +74,86 @@ def create_demo_data() -> None:
                 user=user, organisation=_organisation_for(country, which), role=role
             )
             TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+# (sending country, receiving country, child, where the journey stops, the invented person)
+DEMO_CASES = [
+    ("ES", "MA", False, Stage.MONITORING, {
+        "given_name": "فاطمة الزهراء", "family_name": "بنعلي", "given_name_latin": "Fatima Zahra",
+        "family_name_latin": "Benali", "birth_date": "1995-03-12", "sex": "female",
+        "citizenship": "MA", "document_number": "DEMO-MA-0001"}),
+    ("GR", "AL", True, Stage.MONITORING, {
+        "given_name": "Anila", "family_name": "Krasniqi", "given_name_latin": "Anila",
+        "family_name_latin": "Krasniqi", "birth_date": "2010-06-02", "sex": "female",
+        "citizenship": "AL", "document_number": "DEMO-AL-0002"}),
+    ("FR", "UA", False, Stage.IDENTIFICATION, {
+        "given_name": "Оксана", "family_name": "Петренко", "given_name_latin": "Oksana",
+        "family_name_latin": "Petrenko", "sex": "female", "citizenship": "UA"}),
+    ("PL", "UA", False, Stage.FIRST_ASSISTANCE, {
+        "given_name": "Марія", "family_name": "Ткаченко", "given_name_latin": "Mariia",
+        "family_name_latin": "Tkachenko", "birth_date": "1999-09-09", "sex": "female",
+        "citizenship": "UA"}),
+    ("IT", "AL", False, Stage.OPTIONS_COUNSELLING, {
+        "given_name": "Blerina", "family_name": "Gashi", "sex": "female", "citizenship": "AL"}),
+    ("ES", "AL", False, Stage.LONG_TERM_ASSISTANCE, {
+        "given_name": "Ermal", "family_name": "Leka", "sex": "male", "citizenship": "AL"}),
+    ("FR", "MA", False, Stage.PRE_RETURN_ASSESSMENT, {
+        "given_name": "يوسف", "family_name": "العمراني", "given_name_latin": "Youssef",
+        "family_name_latin": "El Amrani", "sex": "male", "citizenship": "MA"}),
+    ("GR", "UA", False, Stage.REFERRAL, {
+        "given_name": "Андрій", "family_name": "Бондар", "given_name_latin": "Andrii",
+        "family_name_latin": "Bondar", "sex": "male", "citizenship": "UA"}),
+    ("IT", "MA", True, Stage.RETURN_PREPARATION, {
+        "given_name": "خديجة", "family_name": "الصديقي", "given_name_latin": "Khadija",
+        "family_name_latin": "Seddiki", "birth_date": "2011-01-20", "sex": "female",
+        "citizenship": "MA"}),
+    ("PL", "AL", False, Stage.TRAVEL, {
+        "given_name": "Dritan", "family_name": "Hoxha", "sex": "male", "citizenship": "AL"}),
+    ("ES", "UA", False, Stage.REINTEGRATION, {
+        "given_name": "Ірина", "family_name": "Коваль", "given_name_latin": "Iryna",
+        "family_name_latin": "Koval", "sex": "female", "citizenship": "UA"}),
+    ("FR", "AL", False, Stage.CLOSED, {
+        "given_name": "Elona", "family_name": "Shehu", "sex": "female", "citizenship": "AL"}),
+]  # fmt: skip
+
+# How many steps after the accepted referral each stage takes: depart, confirm the reception,
+# agree the plan, a first monitoring contact, closure.
+RETURN_STEPS = {Stage.RETURN_PREPARATION: 0, Stage.TRAVEL: 1, Stage.REINTEGRATION: 2,
+                Stage.MONITORING: 4, Stage.CLOSED: 5}  # fmt: skip
+
+
+def create_demo_cases() -> None:
+    """Invented cases at every stage of the journey, through the real actions, once."""
+    if Case.objects.exists():
+        return
+    for sending, receiving, child, until, person in DEMO_CASES:
+        team = ScriptedJourney(
+            _organisation_for(Country.objects.get(code=sending), "services"),
+            _organisation_for(Country.objects.get(code=receiving), "services"),
+            User.objects.get(username=f"{sending.lower()}.caseworker"),
+            User.objects.get(username=f"{sending.lower()}.supervisor"),
+            User.objects.get(username=f"{receiving.lower()}.caseworker"),
+        )
+        _walk(team, child, until, person)
+
+
+def _walk(team, child, until, person):
+    if until == Stage.LONG_TERM_ASSISTANCE:
+        case = team.to_referral(person=person, until=Stage.FIRST_ASSISTANCE)
+        team.move(team.worker, case, "start_counselling")
+        team.add(team.worker, case, "counselling", {"choice": "residence", "language": "sq"})
+        team.move(team.worker, case, "choose_to_stay")
+        return
+    stop = until if until not in RETURN_STEPS else Stage.REFERRAL
+    case = team.to_referral(person=person, child=child, until=stop, escort_needed=child)
+    if until not in RETURN_STEPS:
+        if until == Stage.REFERRAL:
+            team.send(case)
+        return
+    team.accept(team.send(case))
+    steps = [team.depart, team.confirm_reception, team.agree_plan, team.monitor, team.close]
+    for step in steps[: RETURN_STEPS[until]]:
+        step(case)
 
 
 def demo_logins() -> str:

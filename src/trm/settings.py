@@ -90,6 +90,8 @@ if PRODUCTION and not KEY_FILE.is_file():
 NODE_KEY_FILE = Path(env_str("TRM_NODE_KEY_FILE") or TRM_HOME / "keys" / "node_ed25519.pem")
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
+# The address people reach this node at, for links in e-mails.
+BASE_URL = env_str("TRM_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("TRM_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("TRM_CSRF_TRUSTED_ORIGINS", [])
 
@@ -101,8 +103,10 @@ INSTALLED_APPS = [
     "trm.crypto",
     "trm.access",
     "trm.cases",
+    "trm.referrals",
     "trm.consent",
     "trm.rights",
+    "trm.deadlines",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,8 +15,10 @@ urlpatterns = [
     path("directory/", include("trm.directory.urls")),
     path("audit/", include("trm.audit.urls")),
     path("cases/", include("trm.cases.urls")),
+    path("referrals/", include("trm.referrals.urls")),
     path("consent/", include("trm.consent.urls")),
     path("rights/", include("trm.rights.urls")),
+    path("notifications/", include("trm.deadlines.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -104,7 +104,7 @@ def test_passwords_are_hashed_with_argon2():
 
 
 def test_the_stylesheet_and_htmx_are_served_by_the_node_itself(client):
-    for path in ["/static/trm/trm.css", "/static/django_htmx/htmx-2.min.js"]:
-        response = client.get(path)
-        assert response.status_code == 200, path
+    for static in ["/static/trm/trm.css", "/static/django_htmx/htmx-2.min.js"]:
+        response = client.get(static)
+        assert response.status_code == 200, static
         b"".join(response.streaming_content)

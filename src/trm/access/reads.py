@@ -39,8 +39,11 @@ def visible_person_fields(person, access: CaseAccess) -> list[tuple[str, str, ob
     """
     if person.erased_at is not None:
         return []
-    return [
-        (name, person._meta.get_field(name).verbose_name, getattr(person, name))
-        for name, category in person.CATEGORY_OF_FIELD.items()
-        if category in access.categories
-    ]
+    shown = []
+    for name, category in person.CATEGORY_OF_FIELD.items():
+        if category not in access.categories:
+            continue
+        field = person._meta.get_field(name)
+        value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
+        shown.append((name, field.verbose_name, value))
+    return shown

@@ -1,9 +1,11 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from trm.directory.models import Organisation
+from trm.directory.models import Country, Organisation
 
-from .models import Person, Sex
+from .models import NameIndex, Person, Sex
+from .stages import Stage
 
 
 class PersonForm(forms.Form):
@@ -66,3 +68,62 @@ class BreakGlassForm(forms.Form):
         max_length=1000,
         help_text=_("The data protection officers are told, and read your reason."),
     )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters; every one optional, every value checked."""
+
+    q = forms.CharField(
+        label=_("Reference or exact name"),
+        max_length=200,
+        required=False,
+        help_text=_("A name is found in any script, as written in full or in part order."),
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All countries"),
+    )
+    age = forms.ChoiceField(
+        label=_("Children or adults"),
+        required=False,
+        choices=[("", _("All")), ("child", _("Children")), ("adult", _("Adults"))],
+    )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    overdue = forms.BooleanField(label=_("With overdue tasks"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", _("All stages")), *Stage.choices]
+
+    def filter(self, cases, user):
+        """The cases matching the valid filters; none when a filter is invalid."""
+        if not self.is_valid():
+            return cases.none()
+        data = self.cleaned_data
+        if data["q"]:
+            text = data["q"].strip()
+            by_reference = cases.filter(reference__iexact=text)
+            cases = (
+                by_reference
+                if by_reference.exists()
+                else cases.filter(person__in=NameIndex.search(text))
+            )
+        if data["stage"]:
+            cases = cases.filter(stage=data["stage"])
+        if data["country"]:
+            cases = cases.filter(owner__country=data["country"])
+        if data["age"] == "child":
+            cases = cases.filter(Q(is_child=True) | Q(age_uncertain=True))
+        elif data["age"] == "adult":
+            cases = cases.filter(is_child=False, age_uncertain=False)
+        if data["mine"]:
+            cases = cases.filter(case_worker=user)
+        if data["overdue"]:
+            from trm.deadlines.models import Deadline
+
+            cases = cases.filter(pk__in=Deadline.objects.overdue().values("case_id"))
+        return cases

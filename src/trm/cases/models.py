@@ -14,6 +14,9 @@ from trm.crypto.blind_index import blind_index
 from trm.crypto.envelope import new_data_key
 from trm.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 
+from .record_kinds import RECORD_KINDS, Side
+from .stages import ClosureReason, Stage
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
@@ -169,6 +172,21 @@ class Case(models.Model):
         verbose_name=_("case worker"),
     )
     is_child = models.BooleanField(_("child"), default=False)
+    age_uncertain = models.BooleanField(
+        _("age uncertain: treated as a child"),
+        default=False,
+        help_text=_("There is reason to think the person may be under the age of majority."),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=24, choices=Stage, default=Stage.IDENTIFICATION, db_index=True
+    )
+    # Where a closed case goes back to when it is reopened.
+    stage_before_closure = models.CharField(max_length=24, choices=Stage, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=24, choices=ClosureReason, blank=True
+    )
+    returned_at = models.DateTimeField(_("departed for the country of origin"), null=True)
+    received_at = models.DateTimeField(_("reception confirmed"), null=True)
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -191,3 +209,81 @@ class Case(models.Model):
 
     def get_absolute_url(self):
         return reverse("cases:case", args=[self.pk])
+
+    @property
+    def treated_as_child(self) -> bool:
+        """Under the age of majority, or age uncertain with reason to think so (domain §5)."""
+        return self.is_child or self.age_uncertain
+
+
+class StageRecord(models.Model):
+    """One filled-in form of the procedure: coded facts in the open, details encrypted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("record"), max_length=40, db_index=True)
+    stage = models.CharField(_("stage"), max_length=24, choices=Stage)
+    side = models.CharField(max_length=10, choices=Side)
+    facts = models.JSONField(default=dict)
+    details = EncryptedJSONField(_("details"), key_path="case.person.data_key")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # A revision supersedes the record it corrects; the current records are the others.
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        indexes = [models.Index(fields=["case", "kind"])]
+
+    def __str__(self):
+        return f"{self.kind} on {self.case_id}"
+
+    @property
+    def record_kind(self):
+        return RECORD_KINDS[self.kind]
+
+
+class ApprovalQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(decided_at__isnull=True)
+
+
+class Approval(models.Model):
+    """A decision that needs a second person: a supervisor of the owning organisation."""
+
+    class Subject(models.TextChoices):
+        BEST_INTERESTS = "best_interests_determination", _("Best-interests determination")
+        CLOSURE = "closure", _("Closure")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    subject = models.CharField(max_length=32, choices=Subject)
+    record = models.ForeignKey(
+        StageRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
+    )
+    closure_reason = models.CharField(max_length=24, choices=ClosureReason, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    comment = EncryptedTextField(_("comment"), key_path="case.person.data_key")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    approved = models.BooleanField(null=True)
+    used_at = models.DateTimeField(null=True)  # an approved closure, once the case is closed
+
+    objects = ApprovalQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.subject} approval on {self.case_id}"

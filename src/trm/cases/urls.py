@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "cases"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("<uuid:pk>/", views.case_detail, name="case"),
     path("<uuid:pk>/person/", views.edit_person, name="edit_person"),
     path("<uuid:pk>/emergency-access/", views.emergency_access, name="emergency_access"),
+    path("<uuid:pk>/records/<slug:kind>/", pages.record_form, name="record"),
+    path("<uuid:pk>/records/<slug:kind>/<uuid:record_id>/", pages.record_form, name="correct"),
+    path("<uuid:pk>/steps/<slug:event>/", pages.take_step, name="step"),
+    path("<uuid:pk>/approvals/", pages.ask_approval, name="ask_approval"),
+    path("approvals/", pages.approvals, name="approvals"),
 ]

@@ -16,31 +16,30 @@ from trm.access.policy import (
     categories_by_case,
     may_open_cases,
 )
-from trm.access.reads import read_case, visible_person_fields
+from trm.access.reads import visible_person_fields
 from trm.audit.log import record
 from trm.directory.models import Organisation
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import DomainError
 
 from . import actions
-from .forms import BreakGlassForm, OpenCaseForm, PersonForm
+from .forms import BreakGlassForm, CaseFilterForm, OpenCaseForm, PersonForm
+from .http import read_or_404
 from .models import Case
+from .pages import case_work_context
 
 PAGE_SIZE = 50
 
 
-def _read_or_404(request, pk, **options):
-    try:
-        return read_case(request.user, pk, **options)
-    except NotAllowed:
-        raise Http404 from None
-
-
 @login_required
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related(
-        "person__data_key", "owner__country"
+    form = CaseFilterForm(request.GET)
+    cases = form.filter(
+        Case.objects.visible_to(request.user).select_related("person__data_key", "owner__country"),
+        request.user,
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
     categories = categories_by_case(request.user, [case.pk for case in page.object_list])
     rows = [
         (case, DataCategory.IDENTITY in categories.get(case.pk, ()) and not case.person.erased_at)
@@ -55,13 +54,21 @@ def case_list(request):
     openable = [m.organisation for m in request.user.active_memberships()
                 if may_open_cases(request.user, m.organisation)]  # fmt: skip
     return render(
-        request, "cases/list.html", {"page": page, "rows": rows, "can_open": bool(openable)}
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "can_open": bool(openable),
+            "filters": filters.urlencode(),
+        },
     )
 
 
 @login_required
 def case_detail(request, pk):
-    case, access = _read_or_404(request, pk)
+    case, access = read_or_404(request, pk)
     return render(
         request,
         "cases/case.html",
@@ -71,13 +78,14 @@ def case_detail(request, pk):
             "person_fields": visible_person_fields(case.person, access),
             "can_edit": access.allows(Action.EDIT),
             "can_export": access.allows(Action.EXPORT),
+            **case_work_context(request, case, access),
         },
     )
 
 
 @login_required
 def edit_person(request, pk):
-    case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     editable = [
         name
         for name, category in case.person.CATEGORY_OF_FIELD.items()

@@ -61,7 +61,7 @@ def record_consent(
     if expires_at is not None and expires_at <= timezone.now():
         reasons.append(_("The consent would expire before it is given."))
     child_views = (child_views or "").strip()
-    if locked.is_child:
+    if locked.treated_as_child:
         # domain.md §5-6: for a child, the guardian's consent and the child's own views.
         if guardian_consent is not True:
             reasons.append(_("For a child, the guardian must consent too."))
@@ -83,7 +83,7 @@ def record_consent(
         interpreter_present=bool(interpreter_present),
         recorded_by=actor,
         expires_at=expires_at,
-        guardian_consent=guardian_consent if locked.is_child else None,
+        guardian_consent=guardian_consent if locked.treated_as_child else None,
         child_views=child_views or None,
     )
     _checked(consent)

@@ -54,7 +54,7 @@ def _page(request, case, access, form, status=200):
 def case_consent(request, pk):
     if request.method == "POST":
         case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
-        form = ConsentForm(request.POST, is_child=case.is_child)
+        form = ConsentForm(request.POST, is_child=case.treated_as_child)
         if form.is_valid():
             try:
                 actions.record_consent(request.user, case, **form.action_arguments())
@@ -66,7 +66,7 @@ def case_consent(request, pk):
                 return redirect("consent:case", case.pk)
         return _page(request, case, access, form, status=422)
     case, access = _read_or_404(request, pk, purpose="consent_viewed")
-    return _page(request, case, access, ConsentForm(is_child=case.is_child))
+    return _page(request, case, access, ConsentForm(is_child=case.treated_as_child))
 
 
 @login_required

@@ -16,9 +16,13 @@ def _roles(request) -> dict[str, bool]:
     if user is None or not user.is_authenticated:
         return {}
     from trm.access.policy import CASE_ROLES
+    from trm.deadlines.models import Notification
 
     roles = user.roles()
     return {
         "cases": bool(roles & CASE_ROLES),
+        "unread_notifications": Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).count(),
         **{role: True for role in roles},
     }

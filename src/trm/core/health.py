@@ -30,6 +30,8 @@ def node_problems() -> list[str]:
         probe.unlink()
     except OSError:
         problems.append(f"the data directory {settings.TRM_HOME} is not writable")
+    if settings.PRODUCTION and not settings.BASE_URL:
+        problems.append("TRM_BASE_URL is not set: e-mails cannot link to this node")
     if settings.PRODUCTION and not settings.KEY_FILE.is_file():
         problems.append(f"the key file {settings.KEY_FILE} is missing")
     return problems

@@ -1,17 +1,54 @@
 """Pages that belong to the node rather than to a part of the domain."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 
 @login_required
 def home(request):
-    memberships = request.user.active_memberships()
-    return render(request, "core/home.html", {"memberships": memberships})
+    """My work: my open cases by stage, what is due, referrals to answer, approvals, news."""
+    from trm.cases.models import Case
+    from trm.cases.pages import approvals_waiting_for
+    from trm.cases.stages import Stage
+    from trm.deadlines.models import Deadline, Notification
+    from trm.referrals.inbox import inbox_for
+    from trm.referrals.models import AWAITING_ANSWER
+
+    user = request.user
+    visible = Case.objects.visible_to(user)
+    mine = visible.filter(case_worker=user).exclude(stage=Stage.CLOSED)
+    by_stage = dict(
+        mine.values_list("stage").annotate(count=Count("pk")).values_list("stage", "count")
+    )
+    soon = timezone.now() + timedelta(days=14)
+    due = (
+        Deadline.objects.open()
+        .filter(case__in=visible, due_at__lte=soon)
+        .select_related("case")
+        .order_by("due_at")[:20]
+    )
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": user.active_memberships(),
+            "stages": [(stage, by_stage[stage]) for stage in Stage if stage in by_stage],
+            "open_cases": sum(by_stage.values()),
+            "due": due,
+            "now": timezone.now(),
+            "referrals": inbox_for(user).filter(state__in=sorted(AWAITING_ANSWER))[:20],
+            "approvals": approvals_waiting_for(user)[:20],
+            "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
+        },
+    )
 
 
 @never_cache

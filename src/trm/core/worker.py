@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
+from trm.deadlines.tasks import sweep_deadlines
 from trm.rights.tasks import apply_retention
 
 from .tasks import housekeeping
@@ -36,6 +37,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(audit_checkpoint, every_seconds=3600),
         # Daily: retention reports first, erasure only after their grace period.
         PeriodicJob(apply_retention, every_seconds=86400),
+        # Reminders and overdue alerts: the sweep is cheap and idempotent, so every 5 minutes.
+        PeriodicJob(sweep_deadlines, every_seconds=300),
     ]
 
 

@@ -3,6 +3,8 @@
 It holds no victim data and is readable by every signed-in user.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -54,6 +56,36 @@ def validate_monitoring_schedule(value):
         )
 
 
+def default_sustainability_weights() -> dict:
+    return {"economic": 0.34, "social": 0.33, "psychosocial": 0.33}
+
+
+def validate_sustainability_weights(value):
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"economic", "social", "psychosocial"}
+        or not all(isinstance(weight, int | float) and weight >= 0 for weight in value.values())
+        or abs(sum(value.values()) - 1) > 0.001
+    ):
+        raise ValidationError(
+            _("Give a weight of 0 to 1 for economic, social and psychosocial, adding up to 1."),
+            code="invalid",
+        )
+
+
+def default_weekend_days() -> list:
+    return [5, 6]
+
+
+def validate_weekend_days(value):
+    if (
+        not isinstance(value, list)
+        or len(value) > 6
+        or not all(isinstance(day, int) and 0 <= day <= 6 for day in value)
+    ):
+        raise ValidationError(_("Give the days off as numbers from 0 (Monday) to 6."))
+
+
 class Country(models.Model):
     """A country and its NRM configuration (the rules that differ between countries)."""
 
@@ -92,6 +124,35 @@ class Country(models.Model):
     child_age_threshold = models.PositiveSmallIntegerField(
         _("age of majority"), default=18, validators=[MinValueValidator(14), MaxValueValidator(21)]
     )
+    child_reception_alert_hours = models.PositiveSmallIntegerField(
+        _("alert when a child's reception is unconfirmed after (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    reintegration_plan_due_days = models.PositiveSmallIntegerField(
+        _("reintegration plan due after return (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    sustainability_weights = models.JSONField(
+        _("weights of the sustainability dimensions"),
+        default=default_sustainability_weights,
+        validators=[validate_sustainability_weights],
+        help_text=_("Economic, social and psychosocial weights, adding up to 1."),
+    )
+    sustainability_threshold = models.DecimalField(
+        _("sustainable reintegration from the overall score"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    weekend_days = models.JSONField(
+        _("days off each week"),
+        default=default_weekend_days,
+        validators=[validate_weekend_days],
+        help_text=_("0 is Monday, 6 is Sunday. Working-day deadlines skip these and holidays."),
+    )
 
     class Meta:
         verbose_name = _("country")
@@ -107,6 +168,23 @@ class Country(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:country", args=[self.code])
+
+
+class Holiday(models.Model):
+    """A public holiday: no working day, for the country's deadlines."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = TranslatedTextField(_("name"), blank=True)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        constraints = [models.UniqueConstraint(fields=["country", "date"], name="one_holiday")]
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.country.code} {self.date}"
 
 
 class OrganisationKind(models.TextChoices):

@@ -2255,3 +2255,7 @@ def seed_directory() -> None:
         countries = {data["code"]: _seed_country(data) for data in COUNTRIES}
         for data in ORGANISATIONS:
             _seed_organisation(data, countries)
+        # Public holidays make the countries' working-day deadlines right.
+        from trm.deadlines.holidays import seed_holidays
+
+        seed_holidays()

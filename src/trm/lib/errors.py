@@ -21,3 +21,9 @@ class Conflict(DomainError):
     """Someone else changed the record first (a stale version)."""
 
     status = 409
+
+
+class GuardRefused(DomainError):
+    """The workflow does not allow this move now; `reasons` say what is missing."""
+
+    status = 409

@@ -1,0 +1,344 @@
+"""The write path of the case journey: stage records, moves and approvals.
+
+Each action locks the case row, checks the policy and the workflow, writes, appends the audit
+event and announces the change once committed, in one transaction: a refusal changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.access.policy import Action, CaseAccess, access_to
+from trm.accounts.models import Role
+from trm.audit.log import record as audit
+from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
+
+from . import signals, sustainability
+from .models import Approval, Case, StageRecord
+from .record_kinds import RECORD_KINDS, Side
+from .stages import ClosureReason, Stage
+from .workflow import CaseFacts, Transition, moves_from, transition_for
+
+NOT_FOUND = _("This case does not exist or you may not see it.")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on the case, from which side, with which roles."""
+
+    user: object
+    access: CaseAccess
+    side: str
+    organisation: object
+    roles: frozenset
+
+
+def _actor(user, case, action=Action.EDIT) -> Actor:
+    access = access_to(user, case)
+    if not access.allows(action):
+        raise NotAllowed(NOT_FOUND)
+    owner_roles = set(
+        user.memberships.filter(organisation_id=case.owner_id, is_active=True).values_list(
+            "role", flat=True
+        )
+    )
+    if any(via.startswith("membership:") for via in access.via):
+        return Actor(user, access, Side.SENDING, case.owner, frozenset(owner_roles))
+    grant_organisations = (
+        case.grants.active()
+        .filter(organisation__isnull=False)
+        .values_list("organisation_id", flat=True)
+    )
+    membership = (
+        user.memberships.filter(is_active=True, organisation_id__in=grant_organisations)
+        .select_related("organisation")
+        .first()
+    )
+    organisation = membership.organisation if membership else None
+    roles = frozenset(
+        user.memberships.filter(is_active=True, organisation=organisation).values_list(
+            "role", flat=True
+        )
+    ) if organisation else frozenset({Role.CASE_WORKER})  # fmt: skip
+    return Actor(user, access, Side.RECEIVING, organisation or case.owner, roles)
+
+
+def _locked(case: Case, version: int | None = None) -> Case:
+    locked = (
+        Case.objects.select_for_update().select_related("owner__country", "person").get(pk=case.pk)
+    )
+    if version is not None and locked.version != version:
+        raise Conflict(
+            _(
+                "Someone else changed this case while you were working on it. Nothing was "
+                "saved: reload the page and try again."
+            )  # fmt: skip
+        )
+    return locked
+
+
+def _form_errors(form) -> list[str]:
+    labels = {name: field.label for name, field in form.fields.items()}
+    return [
+        f"{labels.get(name, '')}: {error}" if name in labels else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+def _derived_facts(kind_code: str, facts: dict, case: Case, organisation) -> dict:
+    """Facts computed from configuration: the end of the reflection period, survey scores."""
+    if kind_code == "reflection_period":
+        days = case.owner.country.reflection_period_days
+        starts = datetime.date.fromisoformat(facts["starts_on"])
+        facts["days"] = days
+        facts["ends_on"] = (starts + datetime.timedelta(days=days)).isoformat()
+    if kind_code == "monitoring_contact":
+        country = organisation.country
+        facts["scores"] = sustainability.scores(
+            facts, country.sustainability_weights, country.sustainability_threshold
+        )
+        if case.returned_at:
+            contacted = datetime.date.fromisoformat(facts["contacted_on"])
+            facts["days_after_return"] = (contacted - case.returned_at.date()).days
+    return facts
+
+
+def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, supersedes=None):
+    kind = RECORD_KINDS.get(kind_code)
+    if kind is None:
+        raise DomainError(_("There is no such record."))
+    if kind.children_only and not case.treated_as_child:
+        raise DomainError(_("This record is for children only."))
+    if case.stage not in kind.stages:
+        raise DomainError(
+            _("%(record)s cannot be recorded at the stage %(stage)s.")
+            % {"record": kind.label, "stage": Stage(case.stage).label}
+        )
+    if kind.side != Side.EITHER and kind.side != actor.side:
+        raise DomainError(
+            _("%(record)s is recorded by the %(side)s.")
+            % {"record": kind.label, "side": Side(kind.side).label.lower()}
+        )
+    form = kind.form_class()(data)
+    if not form.is_valid():
+        raise DomainError(*_form_errors(form))
+    current = StageRecord.objects.filter(case=case, kind=kind_code, superseded_by__isnull=True)
+    if supersedes is not None:
+        if not current.filter(pk=supersedes.pk).exists():
+            raise Conflict(
+                _(
+                    "This record was corrected by someone else meanwhile. Nothing was saved: "
+                    "reload it and make your correction again."
+                )  # fmt: skip
+            )
+    elif not kind.repeatable and current.exists():
+        raise Conflict(
+            _(
+                "%(record)s was recorded meanwhile. Nothing was saved: review it and correct it "
+                "instead."
+            )
+            % {"record": kind.label}  # fmt: skip
+        )
+    facts, details = kind.split(form.cleaned_data)
+    facts = _derived_facts(kind_code, facts, case, actor.organisation)
+    created = StageRecord(
+        case=case,
+        kind=kind_code,
+        stage=case.stage,
+        side=actor.side if kind.side == Side.EITHER else kind.side,
+        facts=facts,
+        details=details or None,
+        organisation=actor.organisation,
+        recorded_by=actor.user,
+        supersedes=supersedes,
+    )
+    created.case = case  # the locked instance: its person's key encrypts the details
+    created.save()
+    audit(
+        "trm.record.corrected" if supersedes else "trm.record.added",
+        actor=actor.user,
+        organisation=case.owner,
+        target=case,
+        details={"record": str(created.pk), "kind": kind_code, "fields": sorted(
+            [*facts, *details])},
+    )  # fmt: skip
+    transaction.on_commit(
+        lambda: signals.record_added.send(StageRecord, record=created, actor=actor.user)
+    )
+    return created
+
+
+@transaction.atomic
+def add_record(user, case: Case, kind: str, data: dict, *, supersedes=None) -> StageRecord:
+    """Record a form of the procedure, or correct one (`supersedes`: the record corrected)."""
+    locked = _locked(case)
+    actor = _actor(user, locked)
+    if supersedes is not None and supersedes.case_id != locked.pk:
+        raise NotAllowed(NOT_FOUND)
+    created = _new_record(actor, locked, kind, data, supersedes=supersedes)
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    return created
+
+
+def _check_move(actor: Actor, case: Case, transition: Transition, facts: CaseFacts):
+    if transition.side != Side.EITHER and transition.side != actor.side:
+        raise NotAllowed(
+            _("This step is taken by the %(side)s.") % {"side": Side(transition.side).label.lower()}
+        )
+    if not actor.roles & transition.roles:
+        raise NotAllowed(_("Your role does not allow this step."))
+    reasons = transition.reasons(facts)
+    if reasons:
+        raise GuardRefused(*reasons)
+
+
+@transaction.atomic
+def move(user, case: Case, event: str, *, version: int, data=None, reason: str = "") -> Case:
+    """Take a step of the workflow; refused with the guards' reasons if it is not allowed."""
+    locked = _locked(case, version)
+    actor = _actor(user, locked)
+    return _apply(actor, locked, event, data=data, reason=reason)
+
+
+def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "") -> Case:
+    transition = transition_for(case.stage, event)
+    if transition is None:
+        raise GuardRefused(
+            _("This step is not possible at the stage %(stage)s.")
+            % {"stage": Stage(case.stage).label}
+        )
+    _check_move(actor, case, transition, CaseFacts(case))
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise DomainError(_("Give the reason for this step."))
+    if transition.extra.get("record"):
+        _new_record(actor, case, transition.extra["record"], data or {})
+    source, now = case.stage, timezone.now()
+    target = transition.target or case.stage_before_closure or Stage.IDENTIFICATION
+    if event == "close":
+        approval = CaseFacts(case).closure_approval
+        approval.used_at = now
+        approval.save(update_fields=["used_at"])
+        case.stage_before_closure, case.closure_reason = source, approval.closure_reason
+        case.closed_at = now
+    elif event == "reopen":
+        case.stage_before_closure, case.closure_reason, case.closed_at = "", "", None
+    elif event == "depart":
+        case.returned_at = now
+    elif event == "confirm_reception":
+        case.received_at = now
+    case.stage = target
+    case.version += 1
+    case.save()
+    audit(
+        "trm.case.moved",
+        actor=actor.user,
+        organisation=case.owner,
+        target=case,
+        reason=reason,
+        details={"event": event, "from": source, "to": case.stage},
+    )
+    transaction.on_commit(
+        lambda: signals.case_moved.send(
+            Case, case=case, transition=transition, actor=actor.user, source=source
+        )
+    )
+    return case
+
+
+def available_moves(user, case: Case) -> list[tuple[Transition, list[str]]]:
+    """Each step from the case's stage, with the reasons it is not allowed now (none: allowed)."""
+    access = access_to(user, case)
+    if not access.allows(Action.EDIT):
+        return []
+    actor = _actor(user, case)
+    facts = CaseFacts(case)
+    found = []
+    for transition in moves_from(case.stage):
+        try:
+            _check_move(actor, case, transition, facts)
+        except DomainError as refused:
+            found.append((transition, refused.reasons))
+        else:
+            found.append((transition, []))
+    return found
+
+
+@transaction.atomic
+def request_approval(
+    user, case: Case, subject: str, *, closure_reason: str = "", comment: str = ""
+) -> Approval:
+    """Ask a supervisor to approve a best-interests determination or the closure."""
+    locked = _locked(case)
+    actor = _actor(user, locked)
+    if actor.side != Side.SENDING:
+        raise NotAllowed(_("Only the owning organisation asks for this approval."))
+    if locked.stage == Stage.CLOSED:
+        raise DomainError(_("The case is closed: reopen it first."))
+    if locked.approvals.pending().filter(subject=subject).exists():
+        raise Conflict(_("An approval of this is already waiting for a supervisor."))
+    record = None
+    if subject == Approval.Subject.BEST_INTERESTS:
+        record = CaseFacts(locked).latest("best_interests_determination")
+        if record is None:
+            raise DomainError(_("Record the best-interests determination first."))
+    elif subject == Approval.Subject.CLOSURE:
+        if closure_reason not in ClosureReason.values:
+            raise DomainError(_("Choose the reason for closing the case."))
+    else:
+        raise DomainError(_("There is no such approval."))
+    approval = Approval(
+        case=locked,
+        subject=subject,
+        record=record,
+        closure_reason=closure_reason,
+        requested_by=user,
+        comment=comment.strip() or None,
+    )
+    approval.case = locked
+    approval.save()
+    audit(
+        "trm.approval.requested",
+        actor=user,
+        organisation=locked.owner,
+        target=locked,
+        details={"approval": str(approval.pk), "subject": subject, "reason": closure_reason},
+    )
+    return approval
+
+
+@transaction.atomic
+def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
+    """A supervisor of the owning organisation, not the one who asked, approves or returns it.
+
+    An approved closure closes the case at once, if the workflow allows it.
+    """
+    locked = _locked(approval.case)
+    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    actor = _actor(user, locked)
+    if actor.side != Side.SENDING or Role.SUPERVISOR not in actor.roles:
+        raise NotAllowed(_("Only a supervisor of the owning organisation decides this."))
+    if approval.requested_by_id == user.pk:
+        raise DomainError(_("You cannot approve your own request: another supervisor must."))
+    if approval.decided_at is not None:
+        raise Conflict(_("This approval was decided already."))
+    approval.approved, approval.decided_by, approval.decided_at = approve, user, timezone.now()
+    if comment.strip():
+        approval.case = locked
+        approval.comment = comment.strip()
+    approval.save()
+    audit(
+        "trm.approval.approved" if approve else "trm.approval.returned",
+        actor=user,
+        organisation=locked.owner,
+        target=locked,
+        details={"approval": str(approval.pk), "subject": approval.subject},
+    )
+    if approve and approval.subject == Approval.Subject.CLOSURE:
+        _apply(actor, locked, "close")
+    return approval

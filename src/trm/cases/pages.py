@@ -1,0 +1,196 @@
+"""The journey in the browser: the steps possible now, the forms of each stage, approvals.
+
+Thin views: read through the policy, write through `journey`, show refusals in place.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trm.access.policy import Action
+from trm.accounts.models import Role
+from trm.lib.errors import DomainError, NotAllowed
+
+from . import journey
+from .http import read_or_404
+from .models import Approval, StageRecord
+from .record_kinds import RECORD_KINDS, Side
+from .stages import ClosureReason
+from .workflow import EVENTS
+
+
+def _refused(form, refused: DomainError):
+    for reason in refused.reasons:
+        form.add_error(None, reason)
+
+
+def recordable_kinds(case, access) -> list:
+    """The forms the user may fill in at the case's stage, on their side."""
+    side = Side.SENDING if any(v.startswith("membership:") for v in access.via) else Side.RECEIVING
+    return [
+        kind
+        for kind in RECORD_KINDS.values()
+        if case.stage in kind.stages
+        and kind.side in (Side.EITHER, side)
+        and not kind.extra.get("by_transition")
+        and (case.treated_as_child or not kind.children_only)
+    ]
+
+
+def record_initial(record: StageRecord) -> dict:
+    """The record's values as form data, for a correction."""
+    return {**record.facts, **(record.details or {})}
+
+
+@login_required
+def record_form(request, pk, kind, record_id=None):
+    """Fill in a form of the stage, or correct a record (`record_id`)."""
+    case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    record_kind = RECORD_KINDS.get(kind)
+    if record_kind is None:
+        raise Http404
+    corrected = None
+    if record_id is not None:
+        corrected = get_object_or_404(StageRecord, pk=record_id, case=case, kind=kind)
+    form_class = record_kind.form_class()
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                journey.add_record(request.user, case, kind, request.POST, supersedes=corrected)
+            except NotAllowed:
+                raise Http404 from None
+            except DomainError as refused:
+                _refused(form, refused)
+            else:
+                saved = _("%(record)s was saved.") % {"record": record_kind.label}
+                messages.success(request, saved)
+                return redirect(case)
+    else:
+        form = form_class(initial=record_initial(corrected) if corrected else None)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"case": case, "kind": record_kind, "form": form, "corrected": corrected},
+    )
+
+
+@login_required
+def take_step(request, pk, event):
+    """One step of the workflow; steps that record something show their form first."""
+    case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    transition = EVENTS.get(event)
+    if transition is None:
+        raise Http404
+    kind = RECORD_KINDS.get(transition.extra.get("record", ""))
+    form = kind.form_class()(request.POST or None) if kind else None
+    reasons = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            journey.move(
+                request.user,
+                case,
+                event,
+                version=int(request.POST.get("version") or 0),
+                data=request.POST if kind else None,
+                reason=request.POST.get("reason", ""),
+            )
+        except NotAllowed:
+            raise Http404 from None
+        except DomainError as refused:
+            reasons = refused.reasons
+        else:
+            messages.success(request, _("Done: %(step)s.") % {"step": transition.label})
+            return redirect(case)
+    return render(
+        request,
+        "cases/step.html",
+        {"case": case, "transition": transition, "form": form, "reasons": reasons},
+    )
+
+
+@login_required
+@require_POST
+def ask_approval(request, pk):
+    case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    try:
+        journey.request_approval(
+            request.user,
+            case,
+            request.POST.get("subject", ""),
+            closure_reason=request.POST.get("closure_reason", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except DomainError as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("A supervisor was asked for approval."))
+    return redirect(case)
+
+
+def approvals_waiting_for(user):
+    """Pending approvals of the organisations the user supervises, not asked by themselves."""
+    supervised = user.memberships.filter(role=Role.SUPERVISOR, is_active=True).values(
+        "organisation_id"
+    )
+    return (
+        Approval.objects.pending()
+        .filter(case__owner_id__in=supervised)
+        .exclude(requested_by=user)
+        .select_related("case__owner", "requested_by", "record")
+        .order_by("requested_at")
+    )
+
+
+@login_required
+def approvals(request):
+    waiting = approvals_waiting_for(request.user)
+    if request.method == "POST":
+        approval = get_object_or_404(waiting, pk=request.POST.get("approval"))
+        try:
+            journey.decide_approval(
+                request.user,
+                approval,
+                approve=request.POST.get("decision") == "approve",
+                comment=request.POST.get("comment", ""),
+            )
+        except NotAllowed:
+            raise Http404 from None
+        except DomainError as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("Your decision was recorded."))
+        return redirect("cases:approvals")
+    return render(request, "cases/approvals.html", {"approvals": waiting})
+
+
+CLOSURE_REASONS = ClosureReason.choices
+
+
+def case_work_context(request, case, access) -> dict:
+    """What the case page shows of the journey: steps, forms, records, approvals, timeline."""
+    from .timeline import timeline
+
+    can_edit = access.allows(Action.EDIT)
+    return {
+        "moves": journey.available_moves(request.user, case) if can_edit else [],
+        "recordable": recordable_kinds(case, access) if can_edit else [],
+        "records": [
+            record
+            for record in case.records.filter(superseded_by__isnull=True)
+            .select_related("organisation", "recorded_by")
+            .order_by("-recorded_at")
+            if record.record_kind.category in access.categories
+        ],
+        "pending_approvals": case.approvals.pending(),
+        "closure_reasons": CLOSURE_REASONS,
+        "timeline": timeline(case, access),
+        "is_sending_side": any(v.startswith("membership:") for v in access.via),
+    }

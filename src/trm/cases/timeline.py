@@ -1,0 +1,107 @@
+"""What happened on a case, newest first: steps, records, approvals and referral messages."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from trm.audit.models import AuditEvent
+
+from .record_kinds import RECORD_KINDS
+from .stages import Stage
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    what: str
+    who: str = ""
+    organisation: str = ""
+
+
+def shown_values(record) -> list[tuple[str, str]]:
+    """(label, value) of a record's fields in form order, choices and yes/no in words."""
+    kind = RECORD_KINDS[record.kind]
+    values = {**record.facts, **(record.details or {})}
+    shown = []
+    for spec in kind.fields:
+        value = values.get(spec.name)
+        if value in (None, "", []):
+            continue
+        if spec.kind == "choice" and spec.choices:
+            value = dict(spec.choices.choices).get(value, value)
+        elif spec.kind == "multi" and spec.choices:
+            labels = dict(spec.choices.choices)
+            value = ", ".join(str(labels.get(item, item)) for item in value)
+        elif spec.kind == "bool":
+            value = _("Yes") if value else _("No")
+        elif spec.kind == "language":
+            value = get_language_info(value)["name_translated"]
+        shown.append((spec.label, str(value)))
+    if record.facts.get("ends_on"):
+        shown.append((_("Ends on"), record.facts["ends_on"]))
+    scores = record.facts.get("scores")
+    if scores:
+        shown.append((_("Sustainability score"), f"{scores['overall']:.2f}"))
+    return shown
+
+
+def timeline(case, access) -> list[Entry]:
+    entries = []
+    for event in AuditEvent.objects.filter(
+        object_id=str(case.pk), action="trm.case.moved"
+    ).select_related("organisation"):
+        target = event.details.get("to", "")
+        label = Stage(target).label if target in Stage.values else target
+        entries.append(
+            Entry(event.occurred_at, _("Stage: %(stage)s") % {"stage": label}, event.actor_username)
+        )
+    for record in case.records.select_related("recorded_by", "organisation"):
+        if record.record_kind.category not in access.categories:
+            continue
+        what = (_("%(record)s corrected") if record.supersedes_id else _("%(record)s recorded")) % {
+            "record": record.record_kind.label
+        }
+        entries.append(
+            Entry(
+                record.recorded_at,
+                what,
+                record.recorded_by.get_username(),
+                record.organisation.name,
+            )  # fmt: skip
+        )
+    for approval in case.approvals.select_related("requested_by", "decided_by"):
+        subject = approval.get_subject_display()
+        entries.append(
+            Entry(
+                approval.requested_at,
+                _("Approval asked: %(subject)s") % {"subject": subject},
+                approval.requested_by.get_username(),
+            )  # fmt: skip
+        )
+        if approval.decided_at:
+            decided = (
+                _("Approved: %(subject)s") if approval.approved else _("Returned: %(subject)s")
+            )
+            entries.append(
+                Entry(
+                    approval.decided_at,
+                    decided % {"subject": subject},
+                    approval.decided_by.get_username(),
+                )  # fmt: skip
+            )
+    from trm.referrals.models import ReferralMessage
+
+    for message in ReferralMessage.objects.filter(referral__case=case).select_related(
+        "from_organisation", "to_organisation"
+    ):
+        entries.append(
+            Entry(
+                message.sent_at,
+                _("Message: %(kind)s to %(to)s")
+                % {"kind": message.get_kind_display(), "to": message.to_organisation.name},
+                organisation=message.from_organisation.name,
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)

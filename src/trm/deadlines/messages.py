@@ -1,0 +1,81 @@
+"""What a notification says, in the active language: the kind of deadline, the case reference and
+the due time, never anything about the person."""
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .calendar import time_zone
+from .models import DeadlineKind, NotificationEvent
+
+REMINDERS = {
+    DeadlineKind.REFLECTION_PERIOD_END: _(
+        "Case %(reference)s: the reflection and recovery period ends on %(due)s."
+    ),
+    DeadlineKind.REFERRAL_RESPONSE: _(
+        "Case %(reference)s: the answer to the referral is due by %(due)s."
+    ),
+    DeadlineKind.CHILD_RECEPTION: _(
+        "Case %(reference)s: confirm the child's reception by %(due)s."
+    ),
+    DeadlineKind.REINTEGRATION_PLAN_DUE: _(
+        "Case %(reference)s: the reintegration plan is due by %(due)s."
+    ),
+}
+OVERDUE = {
+    DeadlineKind.REFLECTION_PERIOD_END: _(
+        "Case %(reference)s: the reflection and recovery period ended on %(due)s."
+    ),
+    DeadlineKind.REFERRAL_RESPONSE: _(
+        "Case %(reference)s: the referral was not answered by %(due)s."
+    ),
+    DeadlineKind.CHILD_RECEPTION: _(
+        "Case %(reference)s: the child's reception was not confirmed by %(due)s."
+    ),
+    DeadlineKind.REINTEGRATION_PLAN_DUE: _(
+        "Case %(reference)s: no reintegration plan was agreed by %(due)s."
+    ),
+}
+SUBJECTS = {
+    NotificationEvent.REMINDER: _("Reminder: case %(reference)s"),
+    NotificationEvent.OVERDUE: _("Overdue: case %(reference)s"),
+}
+
+
+def due_text(deadline) -> str:
+    """The due moment in the local time of the country whose calendar counts, saying which."""
+    local = deadline.due_at.astimezone(time_zone(deadline.country))
+    return _("%(time)s, time in %(country)s") % {
+        "time": formats.date_format(local, "DATETIME_FORMAT"),
+        "country": deadline.country.display_name,
+    }
+
+
+def describe(deadline, event: str) -> str:
+    """One sentence: what is due (or overdue) on which case, and by when."""
+    values = {"reference": deadline.case.reference, "due": due_text(deadline)}
+    if deadline.kind == DeadlineKind.MONITORING_CONTACT:
+        values["months"] = deadline.sequence
+        if event == NotificationEvent.REMINDER:
+            text = ngettext(
+                "Case %(reference)s: the monitoring contact %(months)d month after return is due "
+                "by %(due)s.",
+                "Case %(reference)s: the monitoring contact %(months)d months after return is due "
+                "by %(due)s.",
+                deadline.sequence,
+            )
+        else:
+            text = ngettext(
+                "Case %(reference)s: the monitoring contact %(months)d month after return was not "
+                "recorded by %(due)s.",
+                "Case %(reference)s: the monitoring contact %(months)d months after return was not "
+                "recorded by %(due)s.",
+                deadline.sequence,
+            )
+        return text % values
+    table = REMINDERS if event == NotificationEvent.REMINDER else OVERDUE
+    return str(table[deadline.kind]) % values
+
+
+def subject(deadline, event: str) -> str:
+    return str(SUBJECTS[event]) % {"reference": deadline.case.reference}

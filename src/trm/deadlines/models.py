@@ -1,0 +1,164 @@
+"""Deadlines of a case and the notifications they send.
+
+The Deadline rows are the truth: the journey opens and meets them, the worker's sweep only
+reads them and marks when it reminded and escalated, each exactly once.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineKind(models.TextChoices):
+    REFLECTION_PERIOD_END = "reflection_period_end", _("End of the reflection and recovery period")
+    REFERRAL_RESPONSE = "referral_response", _("Answer to the referral")
+    CHILD_RECEPTION = "child_reception", _("Confirmation of a child's reception")
+    REINTEGRATION_PLAN_DUE = "reintegration_plan_due", _("Reintegration plan")
+    MONITORING_CONTACT = "monitoring_contact", _("Monitoring contact")
+
+
+class CancelReason(models.TextChoices):
+    CLOSURE = "closure", _("The case was closed")
+    CORRECTED = "corrected", _("The record it counted from was corrected")
+    WITHDRAWN = "withdrawn", _("The referral was cancelled")
+
+
+OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        """Neither met nor cancelled: still to be reminded or escalated."""
+        return self.filter(OPEN)
+
+    def overdue(self, at=None):
+        return self.open().filter(due_at__lt=at or timezone.now())
+
+
+class Deadline(models.Model):
+    """Something due on a case by a moment, with who to remind before and to alert after."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case")
+    )
+    # A plain identifier, not a key: deadlines do not depend on the referrals app.
+    referral_id = models.UUIDField(_("referral"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind)
+    # Which of a kind: for monitoring contacts, the months after return (1, 3, 6, 12…).
+    sequence = models.PositiveSmallIntegerField(_("months after return"), default=0)
+    country = models.ForeignKey(
+        "directory.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("counted in the calendar of"),
+    )
+    organisations = models.ManyToManyField(
+        "directory.Organisation",
+        related_name="+",
+        verbose_name=_("organisations to remind"),
+        help_text=_("The organisations that must act before the deadline."),
+    )
+    starts_at = models.DateTimeField(_("counted from"))
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    remind_at = models.DateTimeField(_("reminder"), null=True, blank=True, db_index=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("overdue alert sent"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    met_by = models.ForeignKey(
+        "cases.StageRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("met by the record"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("why cancelled"), max_length=12, choices=CancelReason, blank=True
+    )
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_at"]
+        constraints = [
+            # The journey's signals may arrive twice; the database keeps one open deadline.
+            models.UniqueConstraint(
+                fields=["case", "kind", "sequence"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True)
+                & Q(referral_id__isnull=True),
+                name="one_open_deadline_of_a_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["referral_id"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True)
+                & Q(referral_id__isnull=False),
+                name="one_open_deadline_per_referral",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of {self.case_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def is_overdue(self, at=None) -> bool:
+        return self.is_open and self.due_at < (at or timezone.now())
+
+
+class NotificationEvent(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A reminder or an overdue alert for one user, in the app and by e-mail. Its text is made
+    when shown, in the reader's language, from the kind and the case reference only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind)
+    event = models.CharField(_("notification"), max_length=10, choices=NotificationEvent)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "deadline", "event"], name="one_notification_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} of {self.deadline_id} for {self.user_id}"
+
+    @property
+    def text(self) -> str:
+        from .messages import describe
+
+        return describe(self.deadline, self.event)

@@ -1,0 +1,63 @@
+"""The signed-in user's notifications: unread first, newest first; reading one marks it read."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Case, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from trm.cases.models import Case as TrmCase
+
+from .models import Notification
+
+PAGE_SIZE = 50
+
+
+@login_required
+def notifications(request):
+    mine = (
+        Notification.objects.filter(user=request.user)
+        .select_related("deadline__case", "deadline__country")
+        .annotate(
+            unread=Case(
+                When(read_at__isnull=True, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-unread", "-created_at", "-pk")
+    )
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A case link only where the user may open the case: the reference alone tells nothing.
+    visible = set(
+        TrmCase.objects.visible_to(request.user)
+        .filter(pk__in=[n.case_id for n in page.object_list])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "deadlines/notifications.html",
+        {
+            "page": page,
+            "unread_count": Notification.objects.filter(user=request.user).unread().count(),
+            "visible_cases": visible,
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect("deadlines:notifications")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    return redirect("deadlines:notifications")

@@ -1,0 +1,478 @@
+"""The write path of referrals: send, accept, decline, ask, answer, cancel.
+
+Each action is one transaction: it locks the case and then the referral (always in that order),
+checks who acts and the guards, writes the message, appends the audit event and announces the
+change once committed. A refusal changes nothing.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.access.actions import grant_access, revoke_access
+from trm.access.categories import ALL_CATEGORIES, ALWAYS_SHARED
+from trm.access.models import Grant
+from trm.audit.log import record as audit
+from trm.cases import journey
+from trm.cases.models import Case
+from trm.cases.record_kinds import Side
+from trm.cases.stages import Stage
+from trm.cases.workflow import CASE_WORK, CaseFacts, a_child_return_is_in_their_best_interests
+from trm.consent.models import Purpose
+from trm.consent.state import covers, current_consents
+from trm.deadlines import tracking
+from trm.deadlines.calendar import add_working_days
+from trm.directory.models import OrganisationKind, ServiceKind
+from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
+
+from . import signals
+from .models import (
+    AWAITING_ANSWER,
+    OPEN_STATES,
+    MessageKind,
+    Referral,
+    ReferralMessage,
+    ReferralState,
+)
+from .payload import build_payload
+
+NOT_FOUND = _("This referral does not exist or you may not see it.")
+
+# Organisations that are not public authorities: the only ones an asylum seeker's case may reach
+# in the country of origin (domain.md §4.3).
+NOT_AUTHORITIES = frozenset(
+    {
+        OrganisationKind.NGO,
+        OrganisationKind.INTERNATIONAL,
+        OrganisationKind.HEALTH,
+        OrganisationKind.OTHER,
+    }
+)
+
+
+# --- who acts -------------------------------------------------------------------------------
+
+
+def works_for(user, organisation) -> bool:
+    """Does `user` hold a case role (case worker, supervisor, focal point) in `organisation`?"""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.memberships.filter(
+        organisation_id=organisation.pk, is_active=True, role__in=CASE_WORK
+    ).exists()
+
+
+def _member_of(user, organisation) -> None:
+    if not works_for(user, organisation):
+        raise NotAllowed(NOT_FOUND)
+
+
+def _sending_actor(user, case: Case):
+    actor = journey._actor(user, case)
+    if actor.side != Side.SENDING or not actor.roles & CASE_WORK:
+        raise NotAllowed(
+            _("Only case workers, supervisors and focal points of the owning organisation do this.")
+        )
+    return actor
+
+
+# --- locking and writing --------------------------------------------------------------------
+
+
+def locked_case(case_id) -> Case:
+    """The case row locked (only it: not its organisation's or country's rows)."""
+    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+
+
+def _locked(referral: Referral) -> Referral:
+    """The referral row locked, after its case row: every writer takes them in this order."""
+    case = locked_case(referral.case_id)
+    locked = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+    locked.case = case
+    return locked
+
+
+def _text(value, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message)
+    return value
+
+
+def set_state(referral: Referral, state: str, actor, **changes) -> None:
+    """Move the (locked) referral to `state`, saving `changes` with it; announced on commit."""
+    source = referral.state
+    referral.state = state
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["state", *changes])
+    transaction.on_commit(
+        lambda: signals.state_changed.send(Referral, referral=referral, source=source, actor=actor)
+    )
+
+
+def _deliver(message: ReferralMessage) -> None:
+    """Hand the message to its recipient. Both organisations are on this node: at once."""
+    message.received_at = message.sent_at
+    message.save(update_fields=["received_at"])
+
+
+def write_message(
+    referral: Referral, kind: str, *, user, payload: dict, to_sender=False, in_reply_to=None
+) -> ReferralMessage:
+    """Write one message on the (locked) referral and deliver it; announced once committed."""
+    sender, receiver = referral.sender, referral.receiver
+    message = ReferralMessage(
+        referral=referral,
+        kind=kind,
+        from_organisation=receiver if to_sender else sender,
+        to_organisation=sender if to_sender else receiver,
+        payload=payload,
+        sent_by=user if user is not None and user.is_authenticated else None,
+        in_reply_to=in_reply_to,
+    )
+    message.referral = referral  # the locked instance: its case's person's key encrypts
+    message.save()
+    _deliver(message)
+    transaction.on_commit(
+        lambda: signals.message_sent.send(
+            ReferralMessage, message=message, referral=referral, actor=user
+        )
+    )
+    return message
+
+
+def audit_referral(action: str, referral: Referral, user, organisation, message=None, **details):
+    # Free text (reasons, questions) stays in the encrypted message: it may describe the person.
+    audit(
+        f"trm.referral.{action}",
+        actor=user,
+        organisation=organisation,
+        target=referral.case,
+        details={
+            "referral": str(referral.pk),
+            "message": str(message.pk) if message else None,
+            "state": referral.state,
+            **details,
+        },
+    )
+
+
+def _revoke(user, referral: Referral) -> None:
+    if referral.grant_id is not None:
+        revoke_access(user, Grant.objects.select_for_update().get(pk=referral.grant_id))
+
+
+def _answer_due(receiver, start):
+    """When the receiving side must answer: working days of its country, from its configuration."""
+    country = receiver.country
+    return add_working_days(country, start, country.referral_response_days)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _categories(categories) -> frozenset:
+    wanted = frozenset(str(category) for category in categories or ())
+    unknown = wanted - ALL_CATEGORIES
+    if unknown:
+        raise DomainError(
+            _("Unknown data categories: %(categories)s")
+            % {"categories": ", ".join(sorted(unknown))}
+        )
+    return wanted | ALWAYS_SHARED
+
+
+def reasons_not_to_refer(case: Case, receiver, categories) -> list[str]:
+    """Why `case` may not be referred to `receiver` with `categories` now; empty if it may."""
+    reasons = []
+    names = {"organisation": receiver.name}
+    if not receiver.is_active:
+        reasons.append(_("%(organisation)s is no longer active in the directory.") % names)
+    if receiver.country_id == case.owner.country_id:
+        reasons.append(_("A transnational referral goes to an organisation in another country."))
+    if not receiver.is_hosted_here:
+        reasons.append(
+            _(
+                "%(organisation)s works on another trm node: referrals between nodes are not "
+                "possible yet."
+            )
+            % names  # fmt: skip
+        )
+    facts = CaseFacts(case)
+    if facts.seeks_asylum and receiver.kind not in NOT_AUTHORITIES:
+        reasons.append(
+            _("The person seeks asylum: no authority of the country of origin may be contacted, "
+              "and %(organisation)s is a public authority. Refer only to an NGO, an "
+              "international organisation or a health or other service provider.") % names
+        )  # fmt: skip
+    reasons.extend(a_child_return_is_in_their_best_interests(facts))
+    person = case.person
+    consented = current_consents(person).filter(
+        purpose=Purpose.REFERRAL, recipient_organisation_id=receiver.pk
+    )
+    if not consented.exists():
+        reasons.append(_("The person has not consented to a referral to %(organisation)s.") % names)
+    reasons.extend(
+        covers(
+            person,
+            purpose=Purpose.REFERRAL,
+            categories=frozenset(categories) - ALWAYS_SHARED,
+            organisation=receiver,
+        ).reasons()
+    )
+    existing = Referral.objects.open().filter(case=case).select_related("receiver").first()
+    if existing is not None:
+        reasons.append(
+            _("This case already has an open referral, to %(organisation)s: wait for its answer "
+              "or cancel it first.") % {"organisation": existing.receiver.name}
+        )  # fmt: skip
+    return [str(reason) for reason in reasons]
+
+
+@transaction.atomic
+def send_referral(
+    user,
+    case: Case,
+    receiver,
+    categories,
+    message: str = "",
+    *,
+    services=(),
+    planned_return: datetime.date | None = None,
+) -> Referral:
+    """Refer the case to `receiver`, sharing `categories` (risk to life always); delivered now.
+
+    `services`: what the person will need (directory service kinds); `planned_return`: a date in
+    the month the return is planned for. Both show in the receiver's preview.
+    """
+    locked = locked_case(case.pk)
+    _sending_actor(user, locked)
+    if locked.stage != Stage.REFERRAL:
+        raise GuardRefused(
+            _("A referral is sent at the stage %(stage)s; this case is at %(current)s.")
+            % {"stage": Stage.REFERRAL.label, "current": Stage(locked.stage).label}
+        )
+    if locked.person.erased_at is not None:
+        raise DomainError(_("This person's data was erased; nothing can be sent about them."))
+    shared = _categories(categories)
+    unknown_services = set(services) - set(ServiceKind.values)
+    if unknown_services:
+        raise DomainError(
+            _("Unknown services: %(services)s") % {"services": ", ".join(sorted(unknown_services))}
+        )
+    reasons = reasons_not_to_refer(locked, receiver, shared)
+    if reasons:
+        raise GuardRefused(*reasons)
+    now = timezone.now()
+    referral = Referral.objects.create(
+        case=locked,
+        sender=locked.owner,
+        receiver=receiver,
+        categories=sorted(shared),
+        state=ReferralState.REQUESTED,
+        sent_at=now,
+        response_due_at=_answer_due(receiver, now),
+    )
+    referral.case = locked
+    payload = build_payload(
+        locked, shared, message=message, services=services, planned_return=planned_return
+    )
+    sent = write_message(referral, MessageKind.SEND, user=user, payload=payload)
+    audit_referral(
+        "sent",
+        referral,
+        user,
+        referral.sender,
+        sent,
+        receiver=receiver.pk,
+        categories=referral.categories,
+    )
+    # On one node the referral is in the receiver's inbox as soon as it is sent.
+    set_state(referral, ReferralState.RECEIVED, user)
+    audit_referral("received", referral, None, receiver, sent)
+    tracking.track_referral(referral)
+    return referral
+
+
+# --- the receiving side's answer ------------------------------------------------------------
+
+
+def _awaiting_answer(referral: Referral) -> None:
+    if referral.state not in AWAITING_ANSWER:
+        raise Conflict(
+            _("This referral was answered or withdrawn already: it is %(state)s.")
+            % {"state": ReferralState(referral.state).label.lower()}
+        )
+
+
+@transaction.atomic
+def accept_referral(
+    user,
+    referral: Referral,
+    *,
+    met_by: str,
+    place: str,
+    meeting_at: datetime.datetime,
+    capacity_confirmed: bool = True,
+    message: str = "",
+) -> Referral:
+    """The receiving organisation takes the person on: it gains access to the shared categories,
+    records the reception arrangements, and the case moves on to return preparation."""
+    locked = _locked(referral)
+    _member_of(user, locked.receiver)
+    _awaiting_answer(locked)
+    case = locked.case
+    if case.stage != Stage.REFERRAL:
+        raise GuardRefused(_("The case no longer waits for a referral to be accepted."))
+    reasons = []
+    met_by, place = (met_by or "").strip(), (place or "").strip()
+    if not met_by:
+        reasons.append(_("Name who will meet the person."))
+    if not place:
+        reasons.append(_("Say where the person will be met."))
+    if not isinstance(meeting_at, datetime.datetime):
+        reasons.append(_("Say when the person will be met."))
+    if reasons:
+        raise DomainError(*reasons)
+    grant = grant_access(
+        user,
+        case,
+        organisation=locked.receiver,
+        categories=locked.categories,
+        source=Grant.Source.REFERRAL,
+    )
+    set_state(locked, ReferralState.ACCEPTED, user, grant=grant, decided_at=timezone.now())
+    tracking.referral_answered(locked)
+    accepted = write_message(
+        locked,
+        MessageKind.ACCEPT,
+        user=user,
+        to_sender=True,
+        payload={
+            "met_by": met_by,
+            "place": place,
+            "meeting_at": meeting_at.isoformat(),
+            "capacity_confirmed": bool(capacity_confirmed),
+            "message": (message or "").strip(),
+        },
+    )
+    # The journey tells the receiving side by its grant: the record comes after the grant.
+    journey.add_record(
+        user,
+        case,
+        "reception_arrangements",
+        {
+            "confirmed": "yes" if capacity_confirmed else "no",
+            "met_by": met_by,
+            "place": place,
+            "meeting_at": meeting_at,
+        },
+    )
+    version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+    journey.move(user, case, "referral_accepted", version=version)
+    audit_referral("accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
+    return locked
+
+
+@transaction.atomic
+def decline_referral(user, referral: Referral, reason: str) -> Referral:
+    """The receiving organisation cannot take the person on; the sender may refer elsewhere."""
+    locked = _locked(referral)
+    _member_of(user, locked.receiver)
+    _awaiting_answer(locked)
+    reason = _text(reason, _("Say why the referral is declined."))
+    _revoke(user, locked)
+    set_state(locked, ReferralState.DECLINED, user, decided_at=timezone.now())
+    tracking.referral_answered(locked)
+    declined = write_message(
+        locked, MessageKind.DECLINE, user=user, to_sender=True, payload={"reason": reason}
+    )
+    audit_referral("declined", locked, user, locked.receiver, declined)
+    return locked
+
+
+@transaction.atomic
+def ask_for_information(user, referral: Referral, question: str) -> ReferralMessage:
+    """The receiving organisation asks the sender something about the referral."""
+    locked = _locked(referral)
+    _member_of(user, locked.receiver)
+    if locked.state not in OPEN_STATES:
+        raise Conflict(_("This referral is closed: no more questions can be asked on it."))
+    question = _text(question, _("Write the question."))
+    if locked.state in AWAITING_ANSWER:
+        # A question is an answer for the deadline: the clock starts again with the reply.
+        tracking.referral_answered(locked)
+    asked = write_message(
+        locked,
+        MessageKind.ASK_INFORMATION,
+        user=user,
+        to_sender=True,
+        payload={"question": question},
+    )
+    audit_referral("information_requested", locked, user, locked.receiver, asked)
+    return asked
+
+
+@transaction.atomic
+def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text: str):
+    """Answer a request for information, from the organisation it was sent to."""
+    locked = _locked(referral)
+    question = (
+        ReferralMessage.objects.select_related("from_organisation", "to_organisation")
+        .filter(pk=message_in_reply_to.pk, referral_id=locked.pk)
+        .first()
+    )
+    if question is None:
+        raise NotAllowed(NOT_FOUND)
+    _member_of(user, question.to_organisation)
+    if question.kind != MessageKind.ASK_INFORMATION:
+        raise DomainError(_("Only a request for information is answered."))
+    if locked.state not in OPEN_STATES:
+        raise Conflict(_("This referral is closed: it takes no more answers."))
+    text = _text(text, _("Write the answer."))
+    answered = write_message(
+        locked,
+        MessageKind.ANSWER,
+        user=user,
+        to_sender=question.to_organisation_id == locked.receiver_id,
+        payload={"text": text},
+        in_reply_to=question,
+    )
+    audit_referral("answered", locked, user, question.to_organisation, answered)
+    if question.from_organisation_id == locked.receiver_id and locked.state in AWAITING_ANSWER:
+        # The receiving side has what it asked for: a whole answer period again.
+        locked.response_due_at = _answer_due(locked.receiver, answered.sent_at)
+        locked.save(update_fields=["response_due_at"])
+        tracking.track_referral(locked)
+    return answered
+
+
+# --- the sending side withdraws -------------------------------------------------------------
+
+
+def cancel(referral: Referral, *, user, payload: dict) -> ReferralMessage:
+    """Cancel the (locked, open) referral: the receiver loses any access it was given."""
+    _revoke(user, referral)
+    set_state(referral, ReferralState.CANCELLED, user)
+    tracking.referral_withdrawn(referral)
+    cancelled = write_message(referral, MessageKind.CANCEL, user=user, payload=payload)
+    audit_referral("cancelled", referral, user, referral.sender, cancelled)
+    return cancelled
+
+
+@transaction.atomic
+def cancel_referral(user, referral: Referral, reason: str) -> Referral:
+    """The sending side withdraws the referral, with a reason; any access given is revoked."""
+    locked = _locked(referral)
+    _sending_actor(user, locked.case)
+    if locked.state not in OPEN_STATES:
+        raise Conflict(
+            _("This referral is %(state)s already: it cannot be cancelled.")
+            % {"state": ReferralState(locked.state).label.lower()}
+        )
+    reason = _text(reason, _("Say why the referral is cancelled."))
+    cancel(locked, user=user, payload={"reason": reason})
+    return locked

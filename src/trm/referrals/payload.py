@@ -1,0 +1,192 @@
+"""What a referral carries across the border, and the preview the receiving side sees first.
+
+The payload holds only the data categories the person consented to share with the receiver,
+plus risk to life, which is always shared (domain.md §4.5, §6). A record is shared field by
+field: the risk fields of an assessment cross the border always, what it says about the
+traffickers or the family only with consent.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.access.categories import DataCategory
+from trm.cases.models import Person
+from trm.cases.record_kinds import RECORD_KINDS, Side
+from trm.cases.workflow import CaseFacts
+from trm.crypto.envelope import DecryptionError
+from trm.directory.models import ServiceKind
+
+# Fields whose category differs from their record's. Risk to life and the danger of violence or
+# re-trafficking are always shared; the free text of the joint risk assessment is not.
+FIELD_CATEGORIES = {
+    "immediate_assessment": {
+        "risk_to_life": DataCategory.RISK_TO_LIFE,
+        "danger_of_violence": DataCategory.RISK_TO_LIFE,
+        "risk_of_re_trafficking": DataCategory.RISK_TO_LIFE,
+    },
+    "risk_assessment": {
+        "risk_from_traffickers": DataCategory.TRAFFICKERS,
+        "risk_from_family": DataCategory.FAMILY,
+        "risk_in_community": DataCategory.ASSISTANCE,
+        "needs_on_arrival": DataCategory.ASSISTANCE,
+    },
+}
+
+
+class AgeBand(models.TextChoices):
+    UNDER_12 = "0-11", _("under 12")
+    FROM_12 = "12-14", _("12 to 14")
+    FROM_15 = "15-17", _("15 to 17")
+    FROM_18 = "18-24", _("18 to 24")
+    FROM_25 = "25-34", _("25 to 34")
+    FROM_35 = "35-44", _("35 to 44")
+    FROM_45 = "45-59", _("45 to 59")
+    FROM_60 = "60+", _("60 or older")
+
+
+def age_band(birth_date: datetime.date | None, on: datetime.date) -> str | None:
+    """The band a person of `birth_date` is in on `on`: coarse enough not to identify them."""
+    if birth_date is None:
+        return None
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    for band in reversed(AgeBand):
+        if age >= int(band.value.split("-")[0].rstrip("+")):
+            return band.value
+    return AgeBand.UNDER_12.value
+
+
+def field_category(kind_code: str, name: str) -> str:
+    return FIELD_CATEGORIES.get(kind_code, {}).get(name, RECORD_KINDS[kind_code].category)
+
+
+def _shared_fields(record, shared: frozenset) -> dict:
+    values = {**record.facts, **(record.details or {})}
+    return {
+        name: value for name, value in values.items() if field_category(record.kind, name) in shared
+    }
+
+
+def _person(person: Person, shared: frozenset) -> dict:
+    found = {}
+    for name, category in Person.CATEGORY_OF_FIELD.items():
+        if category not in shared:
+            continue
+        value = getattr(person, name)
+        if value in (None, "", {}, []):
+            continue
+        found[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    return found
+
+
+def _risk(facts: CaseFacts) -> dict:
+    """Risk to life and its signs, from the first assessment and the sending side's latest."""
+    immediate = facts.latest("immediate_assessment")
+    assessment = facts.latest("risk_assessment", Side.SENDING)
+    first = immediate.facts if immediate else {}
+    latest = assessment.facts if assessment else {}
+    return {
+        "risk_to_life": bool(first.get("risk_to_life") or latest.get("risk_to_life")),
+        "risk_level": latest.get("risk_level"),
+        "risk_of_re_trafficking": first.get("risk_of_re_trafficking"),
+        "danger_of_violence": bool(first.get("danger_of_violence")),
+        "escort_needed": facts.escort_needed,
+    }
+
+
+def services_needed(facts: CaseFacts, chosen=()) -> list[str]:
+    """The services the sender asks for, with those the case itself calls for."""
+    services = set(chosen)
+    if facts.case.treated_as_child:
+        services.add(ServiceKind.CHILD_PROTECTION)
+    if facts.escort_needed:
+        services.add(ServiceKind.ESCORT)
+    if facts.fact("immediate_assessment", "urgent_medical"):
+        services.add(ServiceKind.MEDICAL)
+    return sorted(str(service) for service in services)
+
+
+def build_payload(case, categories, *, message: str = "", services=(), planned_return=None) -> dict:
+    """The content of a referral: the shared categories of the case, its risk, its summary."""
+    shared = frozenset(categories)
+    facts = CaseFacts(case)
+    person = case.person
+    erased = person.erased_at is not None
+    risk = _risk(facts)
+    records = []
+    for kind_records in facts.records.values():
+        for record in kind_records:
+            # Only the sending side's own records: another receiver's are not its to pass on.
+            if record.side != Side.SENDING or erased:
+                continue
+            fields = _shared_fields(record, shared)
+            if fields:
+                records.append(
+                    {
+                        "id": str(record.pk),
+                        "kind": record.kind,
+                        "stage": record.stage,
+                        "recorded_at": record.recorded_at.isoformat(),
+                        "fields": fields,
+                    }
+                )
+    records.sort(key=lambda item: item["recorded_at"])
+    return {
+        "categories": sorted(shared),
+        "case": {
+            "reference": case.reference,
+            "child": case.treated_as_child,
+            "age_uncertain": case.age_uncertain,
+        },
+        "summary": {
+            "child": case.treated_as_child,
+            "age_band": None if erased else age_band(person.birth_date, timezone.localdate()),
+            "sex": person.sex,
+            "citizenship": person.citizenship,
+            "services": services_needed(facts, services),
+            "planned_return_month": planned_return.strftime("%Y-%m") if planned_return else None,
+            "risk_level": risk["risk_level"],
+            "risk_to_life": risk["risk_to_life"],
+            "escort_needed": risk["escort_needed"],
+        },
+        "person": {} if erased else _person(person, shared),
+        "risk": risk,
+        "records": records,
+        "message": (message or "").strip(),
+    }
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the receiving side sees before it accepts: nothing that names the person."""
+
+    child: bool
+    age_band: str | None = None
+    sex: str | None = None
+    citizenship: str | None = None
+    services: list = field(default_factory=list)
+    planned_return_month: str | None = None
+    risk_level: str | None = None
+    risk_to_life: bool = False
+    escort_needed: bool = False
+
+    @classmethod
+    def from_summary(cls, summary: dict) -> "Preview":
+        known = set(cls.__dataclass_fields__)
+        return cls(**{name: value for name, value in summary.items() if name in known})
+
+
+def preview(referral) -> Preview | None:
+    """The minimal, non-identifying preview of `referral`; None if its content is unreadable."""
+    sent = referral.messages.filter(kind="send").order_by("sent_at").first()
+    if sent is None:
+        return None
+    sent.referral = referral
+    try:
+        content = sent.payload or {}
+    except DecryptionError:  # the person was erased: their key, and so the content, is gone
+        return None
+    return Preview.from_summary(content.get("summary", {"child": referral.case.treated_as_child}))
