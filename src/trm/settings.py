@@ -270,6 +270,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = TRM_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = TRM_HOME / "files"
+# Attachments are kept encrypted in the database; this bounds each one (and each upload).
+ATTACHMENT_MAX_BYTES = env_int("TRM_ATTACHMENT_MAX_MB", 10) * 1_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
 # Static files are served from the packages without collectstatic (whitenoise finders).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

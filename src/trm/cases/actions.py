@@ -1,13 +1,14 @@
 """The write path for cases: check permission, write, audit, in one transaction each."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from trm.access.policy import Action, access_to, may_open_cases
+from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
 from trm.audit.log import record
 from trm.lib.errors import Conflict, DomainError, NotAllowed
 
-from .models import Case, Person
+from .models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
 
@@ -74,3 +75,85 @@ def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
         details={"fields": changed},
     )
     return person
+
+
+# What may be attached: checked by the file's first bytes, not by its name or declared type.
+ATTACHMENT_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def _writer(actor, case):
+    """The locked case and the actor's organisation, for notes and files; 404 if not allowed."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
+    access = access_to(actor, locked)
+    if not access.allows(Action.EDIT):
+        raise NotAllowed(_("This case does not exist or you may not see it."))
+    if locked.person.erased_at is not None:
+        raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
+    membership = actor.memberships.filter(is_active=True).select_related("organisation").first()
+    return locked, membership.organisation if membership else locked.owner
+
+
+@transaction.atomic
+def add_note(actor, case: Case, text: str) -> Note:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the note first."))
+    if len(text) > 10_000:
+        raise DomainError(_("Keep a note under 10,000 characters."))
+    locked, organisation = _writer(actor, case)
+    note = Note(case=locked, text=text, author=actor, organisation=organisation)
+    note.save()
+    record("trm.note.added", actor=actor, organisation=locked.owner, target=locked,
+           details={"note": str(note.pk)})  # fmt: skip
+    return note
+
+
+@transaction.atomic
+def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
+    """Keep a document (PDF, PNG or JPEG, up to the configured size) encrypted with the case."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if len(content) > limit:
+        raise DomainError(
+            _("The file is too large: at most %(size)s MB.") % {"size": limit // 1_000_000}
+        )
+    content_type = next(
+        (kind for magic, kind in ATTACHMENT_TYPES.items() if content.startswith(magic)), None
+    )
+    if content_type is None:
+        raise DomainError(_("Only PDF, PNG and JPEG files can be attached."))
+    locked, organisation = _writer(actor, case)
+    attachment = Attachment(
+        case=locked,
+        filename=(filename or "document")[:200],
+        content_type=content_type,
+        size=len(content),
+        content=content,
+        uploaded_by=actor,
+        organisation=organisation,
+    )
+    attachment.save()
+    record("trm.attachment.added", actor=actor, organisation=locked.owner, target=locked,
+           details={"attachment": str(attachment.pk), "type": content_type})  # fmt: skip
+    return attachment
+
+
+@transaction.atomic
+def assign_case(actor, case: Case, case_worker) -> Case:
+    """A supervisor gives the case to another member of the owning organisation."""
+    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not access_to(actor, locked).allows(Action.ASSIGN):
+        raise NotAllowed(_("This case does not exist or you may not see it."))
+    if not case_worker.memberships.filter(
+        organisation_id=locked.owner_id, is_active=True, role__in=OPENING_ROLES
+    ).exists():
+        raise DomainError(_("Choose a case worker of the owning organisation."))
+    locked.case_worker = case_worker
+    locked.version += 1
+    locked.save(update_fields=["case_worker", "version"])
+    record("trm.case.assigned", actor=actor, organisation=locked.owner, target=locked,
+           details={"case_worker": case_worker.get_username()})  # fmt: skip
+    return locked

@@ -12,7 +12,12 @@ from simple_history.models import HistoricalRecords
 from trm.access.categories import DataCategory
 from trm.crypto.blind_index import blind_index
 from trm.crypto.envelope import new_data_key
-from trm.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
+from trm.crypto.fields import (
+    EncryptedBinaryField,
+    EncryptedDateField,
+    EncryptedJSONField,
+    EncryptedTextField,
+)
 
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason, Stage
@@ -287,3 +292,46 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.subject} approval on {self.case_id}"
+
+
+class Note(models.Model):
+    """A free note on the case, by a member of either side."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    text = EncryptedTextField(_("note"), key_path="case.person.data_key", blank=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at"]
+
+    def __str__(self):
+        return f"note on {self.case_id}"
+
+
+class Attachment(models.Model):
+    """A document of the case, encrypted in the database like the rest of the person's data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    filename = EncryptedTextField(_("file name"), key_path="case.person.data_key", blank=False)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    content = EncryptedBinaryField(key_path="case.person.data_key", blank=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"attachment {self.pk}"

@@ -4,19 +4,20 @@ Thin views: read through the policy, write through `journey`, show refusals in p
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trm.access.policy import Action
+from trm.access.policy import OPENING_ROLES, Action
 from trm.accounts.models import Role
 from trm.lib.errors import DomainError, NotAllowed
 
-from . import journey
+from . import actions, journey
 from .http import read_or_404
-from .models import Approval, StageRecord
+from .models import Approval, Attachment, StageRecord
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason
 from .workflow import EVENTS
@@ -192,5 +193,87 @@ def case_work_context(request, case, access) -> dict:
         "pending_approvals": case.approvals.pending(),
         "closure_reasons": CLOSURE_REASONS,
         "timeline": timeline(case, access),
+        "notes": case.notes.select_related("author", "organisation"),
+        "attachments": case.attachments.select_related("uploaded_by").defer("content"),
+        "workers": assignable_workers(case) if access.allows(Action.ASSIGN) else None,
         "is_sending_side": any(v.startswith("membership:") for v in access.via),
     }
+
+
+@login_required
+@require_POST
+def add_note(request, pk):
+    case, _access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    _act(request, lambda: actions.add_note(request.user, case, request.POST.get("text", "")),
+         _("The note was added."))  # fmt: skip
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def attach(request, pk):
+    case, _access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        _act(request, lambda: actions.attach_file(request.user, case, upload.name, upload.read()),
+             _("The file was attached."))  # fmt: skip
+    return redirect(case)
+
+
+@login_required
+def download(request, pk, attachment):
+    """An attachment, always as a download (never shown inline), its reading audited."""
+    case, _access = read_or_404(request, pk, purpose="attachment_downloaded")
+    found = get_object_or_404(Attachment, pk=attachment, case=case)
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(found)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_filename(attachment) -> str:
+    # The name may be in any script; the header carries an ASCII one, the real name is in trm.
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+    return (
+        f"{attachment.case.reference}-{str(attachment.pk)[:8]}.{extension[attachment.content_type]}"
+    )
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    case, _access = read_or_404(request, pk, action=Action.ASSIGN, purpose="opened_for_edit")
+    worker = get_object_or_404(get_user_model(), pk=request.POST.get("case_worker") or 0)
+    _act(request, lambda: actions.assign_case(request.user, case, worker),
+         _("The case was assigned."))  # fmt: skip
+    return redirect(case)
+
+
+def _act(request, action, done: str):
+    """Run an action for a page; refusals become messages (404 when the case is hidden)."""
+    try:
+        action()
+    except NotAllowed:
+        raise Http404 from None
+    except DomainError as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, done)
+
+
+def assignable_workers(case):
+    """Members of the owning organisation who can work the case."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation_id=case.owner_id,
+            memberships__is_active=True,
+            memberships__role__in=OPENING_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

@@ -15,4 +15,8 @@ urlpatterns = [
     path("<uuid:pk>/steps/<slug:event>/", pages.take_step, name="step"),
     path("<uuid:pk>/approvals/", pages.ask_approval, name="ask_approval"),
     path("approvals/", pages.approvals, name="approvals"),
+    path("<uuid:pk>/notes/", pages.add_note, name="add_note"),
+    path("<uuid:pk>/attachments/", pages.attach, name="attach"),
+    path("<uuid:pk>/attachments/<uuid:attachment>/", pages.download, name="download"),
+    path("<uuid:pk>/assign/", pages.assign, name="assign"),
 ]

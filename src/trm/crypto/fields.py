@@ -151,3 +151,13 @@ class EncryptedJSONField(EncryptedField):
 
     def deserialise(self, data: bytes):
         return json.loads(data)
+
+
+class EncryptedBinaryField(EncryptedField):
+    """Bytes, such as an attached file's content."""
+
+    def serialise(self, value) -> bytes:
+        return bytes(value)
+
+    def deserialise(self, data: bytes):
+        return data

@@ -1,0 +1,78 @@
+"""Notes, documents and reassignment on the case page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.referrals.journeys import Journey
+from trm.accounts.models import Role
+from trm.audit.models import AuditEvent
+from trm.cases.models import Attachment, Case, Note
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n% an invented document\n%%EOF\n"
+
+
+@pytest.fixture
+def team(personas):
+    return Journey(personas, sending="PL", receiving="UA")
+
+
+def test_a_note_is_kept_encrypted_and_shown_to_the_team(personas, team):
+    case = team.open()
+    browser = personas.signed_in(team.worker)
+    browser.post(f"/cases/{case.pk}/notes/", {"text": "Called the shelter; she is safe."})
+    assert Note.objects.get().text == "Called the shelter; she is safe."
+    assert b"shelter" not in bytes(Note.objects.values_list("text", flat=True).get())
+    assert "she is safe" in browser.get(f"/cases/{case.pk}/").text
+    refused = browser.post(f"/cases/{case.pk}/notes/", {"text": "  "}, follow=True)
+    assert "Write the note first." in refused.text
+    assert Note.objects.count() == 1
+
+
+def test_a_document_is_checked_encrypted_and_only_downloaded(personas, team):
+    case = team.open()
+    browser = personas.signed_in(team.worker)
+    path = f"/cases/{case.pk}/attachments/"
+    fake = SimpleUploadedFile("notes.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    assert "Only PDF, PNG and JPEG" in browser.post(path, {"file": fake}, follow=True).text
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 10_000_001)
+    assert "The file is too large" in browser.post(path, {"file": big}, follow=True).text
+    assert not Attachment.objects.exists()
+
+    browser.post(path, {"file": SimpleUploadedFile("Паспорт.pdf", PDF)})
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "application/pdf"
+    assert PDF not in bytes(Attachment.objects.values_list("content", flat=True).get())
+    download = browser.get(f"{path}{attachment.pk}/")
+    assert download.content == PDF
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert "Паспорт" not in download["Content-Disposition"], "no name in the headers"
+    assert AuditEvent.objects.filter(action="trm.case.attachment_downloaded").exists()
+
+
+def test_outsiders_get_404_on_notes_and_documents(personas, team):
+    case = team.open()
+    committed_pdf = SimpleUploadedFile("a.pdf", PDF)
+    personas.signed_in(team.worker).post(f"/cases/{case.pk}/attachments/", {"file": committed_pdf})
+    attachment = Attachment.objects.get()
+    outsider = personas.signed_in(personas.albanian_focal_point())
+    assert outsider.get(f"/cases/{case.pk}/attachments/{attachment.pk}/").status_code == 404
+    assert outsider.post(f"/cases/{case.pk}/notes/", {"text": "x"}).status_code == 404
+    assert not Note.objects.exists()
+
+
+def test_a_supervisor_reassigns_the_case_to_a_colleague(personas, team):
+    case = team.open()
+    colleague = team.staff(team.sender, Role.CASE_WORKER)
+    worker_browser = personas.signed_in(team.worker)
+    assert worker_browser.post(f"/cases/{case.pk}/assign/",
+                               {"case_worker": colleague.pk}).status_code == 404  # fmt: skip
+    supervisor = personas.signed_in(team.supervisor)
+    supervisor.post(f"/cases/{case.pk}/assign/", {"case_worker": colleague.pk})
+    assert Case.objects.get(pk=case.pk).case_worker == colleague
+    stranger = personas.albanian_focal_point()
+    refused = supervisor.post(f"/cases/{case.pk}/assign/", {"case_worker": stranger.pk},
+                              follow=True)  # fmt: skip
+    assert "Choose a case worker of the owning organisation." in refused.text
+    assert Case.objects.get(pk=case.pk).case_worker == colleague
