@@ -199,6 +199,27 @@ def retention_run(args) -> None:
     print(f"{run.people_erased} people erased")
 
 
+def token_create(args) -> None:
+    """Make an API token for an organisation; the secret is printed once and never again."""
+    _setup_django()
+    from trm.api.tokens import create_token
+    from trm.directory.models import Organisation
+    from trm.lib.errors import DomainError
+
+    organisation = Organisation.objects.filter(slug=args.organisation).first()
+    if organisation is None:
+        sys.exit(f"trm: there is no organisation with the short name {args.organisation!r}.")
+    try:
+        token, secret = create_token(
+            None, organisation, name=args.name, scopes=args.scopes.split(",")
+        )
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"API token {token.pk} for {organisation.name}, scopes {', '.join(token.scopes)}:")
+    print(secret)
+    print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trm",
@@ -264,6 +285,18 @@ def _parser() -> argparse.ArgumentParser:
         "checkpoint", help="sign a checkpoint of the newest audit event with the node key"
     )
     command.set_defaults(run=audit_checkpoint)
+
+    token = commands.add_parser("token", help="API tokens of organisations")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
+    command = token_commands.add_parser(
+        "create", help="make an API token for an organisation and print its secret once"
+    )
+    command.add_argument("--organisation", required=True, help="the organisation's short name")
+    command.add_argument(
+        "--scopes", required=True, help="comma-separated, e.g. cases:read,referrals:read"
+    )
+    command.add_argument("--name", required=True, help="which system uses the token")
+    command.set_defaults(run=token_create)
 
     retention = commands.add_parser("retention", help="the retention schedule of personal data")
     retention_commands = retention.add_subparsers(

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "trm.consent",
     "trm.rights",
     "trm.deadlines",
+    "trm.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

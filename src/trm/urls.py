@@ -20,6 +20,7 @@ urlpatterns = [
     path("rights/", include("trm.rights.urls")),
     path("notifications/", include("trm.deadlines.urls")),
     path("api/", api.urls),
+    path("api-tokens/", include("trm.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

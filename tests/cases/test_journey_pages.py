@@ -78,3 +78,10 @@ def test_an_outsider_gets_404_on_the_journey_pages(personas, team):
     for path in [f"/cases/{case.pk}/records/screening/", f"/cases/{case.pk}/steps/reopen/"]:
         assert outsider.get(path).status_code == 404
     assert outsider.post(f"/cases/{case.pk}/approvals/", {"subject": "closure"}).status_code == 404
+
+
+def test_the_case_page_title_is_the_reference_only(personas, team):
+    case = team.open()
+    page = personas.signed_in(team.worker).get(f"/cases/{case.pk}/")
+    assert f"<title>{case.reference} · trm</title>" in page.text
+    assert page.text.count('id="next-heading"') == 1

@@ -28,7 +28,8 @@ def trm(*args, home, env=None):
 
 
 @pytest.mark.parametrize(
-    "command", ["serve", "demo", "worker", "check", "manage", "keys", "audit", "retention"]
+    "command",
+    ["serve", "demo", "worker", "check", "manage", "keys", "audit", "retention", "token"],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_:

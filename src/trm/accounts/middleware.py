@@ -1,6 +1,8 @@
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class TwoFactorRequiredMiddleware:
@@ -17,6 +19,11 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if user.is_authenticated and not user.is_verified() and user.needs_two_factor:
             logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Sign in again with your second factor."), "reasons": []},
+                    status=401,
+                )
             return redirect("accounts:login")
         return self.get_response(request)
 

@@ -1,29 +1,13 @@
-"""The REST API at /api/: the same policy and actions as the pages."""
+"""The REST API at /api/ and the API tokens other systems use to call it.
 
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.security import django_auth
-
-from trm.lib.errors import DomainError
-
-api = NinjaAPI(
-    title="trm",
-    version="1",
-    description="The Transnational Referral Mechanism: cases, referrals, directory.",
-    auth=django_auth,
-    urls_namespace="api",
-)
+`trm.api` is an installed app (its ApiToken model), so importing it must not import the
+routers, which need the other apps loaded: `from trm.api import api` loads them on first use.
+"""
 
 
-@api.exception_handler(DomainError)
-def refused(request, error: DomainError):
-    return api.create_response(
-        request,
-        {"detail": error.reasons[0] if error.reasons else _("Refused."), "reasons": error.reasons},
-        status=error.status,
-    )
+def __getattr__(name):
+    if name == "api":
+        from .main import api
 
-
-from . import cases  # noqa: E402  (routers register themselves on `api`)
-
-api.add_router("/cases", cases.router)
+        return api
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

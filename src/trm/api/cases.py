@@ -1,93 +1,327 @@
+"""Cases and the person they follow: list and search, read, open, correct."""
+
 import datetime
 import uuid
+from typing import Annotated, Any
 
-from ninja import Router, Schema
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StringConstraints
 
 from trm.access.categories import DataCategory
-from trm.access.policy import categories_by_case
+from trm.access.policy import categories_by_case, may_open_cases
 from trm.access.reads import read_case, visible_person_fields
 from trm.audit.log import record
-from trm.cases.models import Case
+from trm.cases import actions
+from trm.cases.models import Case, NameIndex, Sex
+from trm.cases.stages import Stage
+from trm.deadlines.models import Deadline
+from trm.lib.errors import DomainError
+
+from .auth import caller, needs
+from .lookup import visible_case
+from .models import Scope
+from .schemas import (
+    Date,
+    IfMatch,
+    In,
+    Limit,
+    Offset,
+    Page,
+    Version,
+    codes,
+    etag,
+    page_of,
+    responses,
+    text,
+    version_wanted,
+)
 
 router = Router(tags=["cases"])
 
+Citizenship = Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{2})?$")]
+Contacts = Annotated[dict[text(50, 1), text(200)], Field(max_length=20)]
+
 
 class PersonOut(Schema):
-    fields: dict[str, str | None]
+    """The person's fields in the data categories the caller may see; the others are absent."""
+
+    fields: dict[str, Any]
 
 
 class CaseOut(Schema):
     id: uuid.UUID
     reference: str
     owner: str
-    opened_at: datetime.datetime
+    owner_slug: str
+    stage: codes(Stage)
     is_child: bool
+    age_uncertain: bool
+    treated_as_child: bool
+    opened_at: datetime.datetime
+    returned_at: datetime.datetime | None
+    received_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    closure_reason: str
     version: int
     categories: list[str]
     person: PersonOut
+
+
+class CaseState(Schema):
+    """Where a case stands after a change: enough to go on, no personal data."""
+
+    id: uuid.UUID
+    reference: str
+    stage: codes(Stage)
+    version: int
+    closed_at: datetime.datetime | None
 
 
 class CaseSummary(Schema):
     id: uuid.UUID
     reference: str
     owner: str
-    name: str | None
+    stage: codes(Stage)
+    treated_as_child: bool
+    opened_at: datetime.datetime
+    version: int
+    overdue: bool
+    name: str | None = Field(description="Only where the caller may see the person's identity.")
 
 
-def _text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    return value.isoformat() if isinstance(value, datetime.date) else str(value)
-
-
-@router.get("/", response=list[CaseSummary])
-def list_cases(request, limit: int = 50, offset: int = 0):
-    """The cases the signed-in user may see, newest first; names only where shared."""
-    limit = max(1, min(limit, 200))
-    cases = list(
-        Case.objects.visible_to(request.user).select_related("person__data_key", "owner")[
-            max(offset, 0) : max(offset, 0) + limit
-        ]
+class CaseFilters(Schema):
+    stage: codes(Stage) | None = None
+    child: bool | None = Field(None, description="Children (and age uncertain) or adults only.")
+    overdue: bool | None = Field(None, description="Cases with an overdue deadline, or without.")
+    reference: text(20, 1) | None = None
+    name: text(200, 1) | None = Field(
+        None, description="A name, exactly, in any script: given, family or both."
     )
-    categories = categories_by_case(request.user, [case.pk for case in cases])
+    document: text(100, 1) | None = Field(None, description="An identity document number.")
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class PersonIn(In):
+    given_name: text(200, 1)
+    family_name: text(200) = ""
+    given_name_latin: text(200) = ""
+    family_name_latin: text(200) = ""
+    birth_date: Date | None = None
+    sex: codes(Sex) = Sex.UNKNOWN.value
+    citizenship: Citizenship = ""
+    document_number: text(100) = ""
+    contacts: Contacts | None = None
+
+
+class CaseIn(In):
+    organisation: text(80, 1) | None = Field(
+        None, description="The opening organisation's short name; needed if you work for several."
+    )
+    is_child: bool = False
+    person: PersonIn
+
+
+class PersonPatch(In):
+    """The fields to correct, and only those; `version` (or If-Match) is the case's version."""
+
+    version: Version | None = None
+    given_name: text(200, 1) = None
+    family_name: text(200) = None
+    given_name_latin: text(200) = None
+    family_name_latin: text(200) = None
+    birth_date: Date | None = None
+    sex: codes(Sex) = None
+    citizenship: Citizenship = None
+    document_number: text(100) = None
+    contacts: Contacts | None = None
+
+
+def state_of(case: Case) -> CaseState:
+    return CaseState(
+        id=case.pk,
+        reference=case.reference,
+        stage=case.stage,
+        version=case.version,
+        closed_at=case.closed_at,
+    )
+
+
+def _value(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None if value == "" else value
+
+
+def _person(data: dict) -> dict:
+    if data.get("citizenship"):
+        data["citizenship"] = data["citizenship"].upper()
+    return data
+
+
+def _searched(user, cases, filters: CaseFilters):
+    """Narrow to exact matches of a name or document, among the cases where the caller may see
+    that category: a search must not confirm what the caller may not read."""
+    searches = [
+        (filters.name, NameIndex.Kind.NAME, DataCategory.IDENTITY),
+        (filters.document, NameIndex.Kind.DOCUMENT, DataCategory.DOCUMENTS),
+    ]
+    for wanted, kind, category in searches:
+        if wanted is None:
+            continue
+        found = list(
+            cases.filter(person__in=NameIndex.search(wanted, kind)).values_list("pk", flat=True)
+        )
+        seen = categories_by_case(user, found)
+        cases = cases.filter(pk__in=[pk for pk in found if category in seen.get(pk, ())])
+    return cases
+
+
+@router.get("/", response=responses(200, Page[CaseSummary]))
+@needs(Scope.CASES_READ)
+def list_cases(request, filters: Query[CaseFilters]):
+    """The cases the caller may see, newest first; names only where their identity is shared.
+
+    Filters combine; `name` and `document` match exactly, through the blind index."""
+    user = caller(request)
+    cases = Case.objects.visible_to(user)
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.child is not None:
+        child = Q(is_child=True) | Q(age_uncertain=True)
+        cases = cases.filter(child if filters.child else ~child)
+    if filters.overdue is not None:
+        overdue = Q(pk__in=Deadline.objects.overdue().values("case_id"))
+        cases = cases.filter(overdue if filters.overdue else ~overdue)
+    if filters.reference:
+        cases = cases.filter(reference__iexact=filters.reference)
+    cases = _searched(user, cases, filters)
+    count, found = page_of(
+        cases.select_related("person__data_key", "owner").order_by("-opened_at", "pk"),
+        filters.limit,
+        filters.offset,
+    )
+    ids = [case.pk for case in found]
+    categories = categories_by_case(user, ids)
     named = {
         case.pk
-        for case in cases
+        for case in found
         if DataCategory.IDENTITY in categories.get(case.pk, ()) and case.person.erased_at is None
     }
-    if cases:
+    overdue = set(
+        Deadline.objects.overdue().filter(case_id__in=ids).values_list("case_id", flat=True)
+    )
+    if found:
         record(
             "trm.case.listed",
-            actor=request.user,
-            details={"cases": [str(pk) for pk in sorted(named, key=str)]},
+            actor=user,
+            details={
+                "cases": [str(pk) for pk in sorted(named, key=str)],
+                "search": [name for name in ("name", "document") if getattr(filters, name)],
+            },
         )
-    return [
+    items = [
         CaseSummary(
             id=case.pk,
             reference=case.reference,
             owner=case.owner.name,
+            stage=case.stage,
+            treated_as_child=case.treated_as_child,
+            opened_at=case.opened_at,
+            version=case.version,
+            overdue=case.pk in overdue,
             name=case.person.full_name if case.pk in named else None,
         )
-        for case in cases
+        for case in found
     ]
+    return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
 
 
-@router.get("/{case_id}", response=CaseOut)
-def get_case(request, case_id: uuid.UUID):
-    """One case; a case the user may not see answers 404 like one that does not exist."""
-    case, access = read_case(request.user, case_id)
+@router.post("/", response=responses(201, CaseState))
+@needs(Scope.CASES_WRITE)
+def open_case(request, payload: CaseIn, response: HttpResponse):
+    """Open a case for a new person, owned by the caller's organisation."""
+    user = caller(request)
+    openable = [
+        membership.organisation
+        for membership in user.active_memberships()
+        if may_open_cases(user, membership.organisation)
+    ]
+    if payload.organisation is not None:
+        openable = [o for o in openable if o.slug == payload.organisation]
+        if not openable:
+            raise DomainError(
+                _("You cannot open cases for %(organisation)s.")
+                % {"organisation": payload.organisation}
+            )
+    if not openable:
+        raise DomainError(_("You cannot open cases."))
+    if len(openable) > 1:
+        raise DomainError(_("You work for several organisations: say which opens the case."))
+    case = actions.open_case(
+        user,
+        openable[0],
+        person=_person(payload.person.model_dump(exclude_none=True)),
+        is_child=payload.is_child,
+    )
+    response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
+    response["ETag"] = etag(case.version)
+    return Status(201, state_of(case))
+
+
+@router.get("/{case_id}", response=responses(200, CaseOut))
+@needs(Scope.CASES_READ)
+def get_case(request, case_id: uuid.UUID, response: HttpResponse):
+    """One case; one the caller may not see answers 404 like one that does not exist.
+
+    The ETag is the case's version: send it back as If-Match (or `version`) to change it."""
+    case, access = read_case(caller(request), case_id)
+    response["ETag"] = etag(case.version)
     return CaseOut(
         id=case.pk,
         reference=case.reference,
         owner=case.owner.name,
-        opened_at=case.opened_at,
+        owner_slug=case.owner.slug,
+        stage=case.stage,
         is_child=case.is_child,
+        age_uncertain=case.age_uncertain,
+        treated_as_child=case.treated_as_child,
+        opened_at=case.opened_at,
+        returned_at=case.returned_at,
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        closure_reason=case.closure_reason,
         version=case.version,
         categories=sorted(access.categories),
         person=PersonOut(
             fields={
-                name: _text(value)
+                name: _value(value)
                 for name, _label, value in visible_person_fields(case.person, access)
             }
         ),
     )
+
+
+@router.patch("/{case_id}/person", response=responses(200, CaseState))
+@needs(Scope.CASES_WRITE)
+def correct_person(
+    request,
+    case_id: uuid.UUID,
+    payload: PersonPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    """Correct the person's data: only the fields given, each in a category you may change."""
+    user = caller(request)
+    case, _access = visible_case(user, case_id)
+    version = version_wanted(payload.version, if_match, required=True)
+    changes = _person(payload.model_dump(exclude_unset=True, exclude={"version"}))
+    if not changes:
+        raise DomainError(_("Nothing to correct: give at least one of the person's fields."))
+    actions.update_person(user, case, changes, version=version)
+    case = Case.objects.get(pk=case.pk)
+    response["ETag"] = etag(case.version)
+    return state_of(case)

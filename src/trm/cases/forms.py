@@ -77,7 +77,7 @@ class CaseFilterForm(forms.Form):
         label=_("Reference or exact name"),
         max_length=200,
         required=False,
-        help_text=_("A name is found in any script, as written in full or in part order."),
+        help_text=_("Names are found in any script: the full name in either order, or one part."),
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     country = forms.ModelChoiceField(

@@ -27,6 +27,12 @@ class Side(models.TextChoices):
     EITHER = "either", _("Either side")
 
 
+def within_plausible_years(value):
+    # A year like 9999 is a typing slip, and date arithmetic on it would overflow.
+    if not 1900 <= value.year <= 2200:
+        raise forms.ValidationError(_("Give a date between 1900 and 2200."), code="out_of_range")
+
+
 class YesNoSelect(forms.NullBooleanSelect):
     """Also reads "yes" and "no", as API clients and other parts of trm write them."""
 
@@ -82,10 +88,16 @@ class Field:
                     return AnsweredBooleanField(**options)
                 return forms.BooleanField(**options)
             case "date":
-                return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **options)
+                return forms.DateField(
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                    validators=[within_plausible_years],
+                    **options,
+                )
             case "datetime":
                 return forms.DateTimeField(
-                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **options
+                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                    validators=[within_plausible_years],
+                    **options,
                 )
             case "int":
                 return forms.IntegerField(min_value=0, max_value=1_000, **options)

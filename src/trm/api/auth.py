@@ -1,0 +1,68 @@
+"""Who calls the API: a signed-in browser (session and CSRF) or a system with a token.
+
+Either way the caller is a user, and `request.auth` holds it: views pass it to the policy and
+the actions exactly as the pages pass `request.user`. A token also limits what may be called
+to its scopes; a session may call everything its user may do.
+"""
+
+import functools
+
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from trm.lib.errors import DomainError
+
+from .models import Scope
+from .tokens import token_for
+
+
+class ScopeMissing(DomainError):
+    """The token may not call this endpoint: a matter of the token, never of a case."""
+
+    status = 403
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer trm_…`: an organisation's API token."""
+
+    def authenticate(self, request, token):
+        found = token_for(token)
+        if found is None:
+            # A wrong token is an error, not a reason to try the session instead.
+            raise AuthenticationError(401, str(_("This API token is not valid or was revoked.")))
+        request.api_token = found
+        return found.user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in user of the pages; writes need the CSRF token (ninja checks it)."""
+
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+def caller(request):
+    """The user acting: the signed-in user or the token's service user."""
+    return request.auth
+
+
+def needs(scope: Scope):
+    """Refuse the call with 403 when it comes with a token that lacks `scope`."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            token = getattr(request, "api_token", None)
+            if token is not None and not token.allows(scope):
+                raise ScopeMissing(
+                    _("This API token lacks the scope %(scope)s.") % {"scope": scope.value}
+                )
+            return view(request, *args, **kwargs)
+
+        checked.__doc__ = f"{(view.__doc__ or '').strip()}\n\nToken scope: `{scope.value}`."
+        checked.scope = scope
+        return checked
+
+    return decorate

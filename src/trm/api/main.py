@@ -1,0 +1,119 @@
+"""The REST API at /api/: the same policy and actions as the pages.
+
+Every refusal has one shape, `{"detail": ..., "reasons": [...], "errors": [...]}`, with the
+status of its cause: 401 no valid session or token, 403 a token without the scope (or a failed
+CSRF check), 404 anything the policy hides, 409 a stale version or a refused move, 422 input
+that is malformed, unknown or not valid.
+"""
+
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from trm.lib.errors import DomainError
+
+from . import cases, directory, moves, records, referrals, tasks
+from .auth import BrowserSession, TokenAuth
+
+api = NinjaAPI(
+    title="trm",
+    version="1",
+    description=(
+        "The Transnational Referral Mechanism: cases, stage records, moves, referrals, the "
+        "directory and tasks. Authenticate with the session of the pages (writes need the CSRF "
+        "token) or with an organisation's API token: `Authorization: Bearer trm_…`. Lists are "
+        "paginated with `limit` and `offset` and give the total `count`. A case's ETag is its "
+        "version: send it back as `If-Match` (or `version`) when you change it; a stale one "
+        "answers 409 and changes nothing."
+    ),
+    auth=[TokenAuth(), BrowserSession()],
+    urls_namespace="api",
+    # Swagger UI from ninja's own static files: the node's CSP allows no CDN.
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+)
+
+
+def refusal(request, status: int, detail: str, reasons=(), errors=()):
+    response = api.create_response(
+        request,
+        {"detail": str(detail), "reasons": [str(r) for r in reasons], "errors": list(errors)},
+        status=status,
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="trm"'
+    return response
+
+
+@api.exception_handler(DomainError)
+def refused(request, error: DomainError):
+    detail = error.reasons[0] if error.reasons else _("Refused.")
+    return refusal(request, error.status, detail, error.reasons)
+
+
+# Where ninja says a value came from, and the names of our parameter groups: not the caller's.
+WRAPPERS = {"body", "payload", "query", "path", "header", "filters", "paging"}
+
+
+def _field_errors(errors) -> list[dict]:
+    return [
+        {
+            "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+
+
+@api.exception_handler(NinjaValidationError)
+def not_valid(request, error: NinjaValidationError):
+    errors = _field_errors(error.errors)
+    reasons = []
+    for found in errors:
+        # ("body", "payload", "person", "given_name") → person.given_name
+        where = [str(part) for part in found["loc"] if part not in WRAPPERS]
+        reasons.append(f"{'.'.join(where)}: {found['msg']}" if where else found["msg"])
+    return refusal(request, 422, _("The request is not valid."), reasons, errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    if isinstance(error.__cause__, ValueError | UnicodeDecodeError | json.JSONDecodeError):
+        # ninja could not parse the body: malformed JSON is bad input like any other.
+        return refusal(request, 422, _("The request body is not valid JSON."))
+    if isinstance(error, AuthenticationError):
+        detail = error.message
+        if detail == "Unauthorized":
+            detail = _("Sign in, or send an API token: Authorization: Bearer trm_…")
+        return refusal(request, 401, detail)
+    if error.status_code == 403 and "CSRF" in str(error):
+        return refusal(
+            request, 403, _("The CSRF check failed: send the X-CSRFToken header with writes.")
+        )
+    return refusal(request, error.status_code, str(error))
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return refusal(request, 404, _("Not found."))
+
+
+@api.exception_handler(DjangoValidationError)
+def model_not_valid(request, error: DjangoValidationError):
+    # A model's own checks caught what the schema let through: still the caller's input.
+    return refusal(request, 422, _("The request is not valid."), error.messages)
+
+
+api.add_router("/cases", cases.router)
+api.add_router("/cases", records.router)
+api.add_router("/cases", moves.router)
+api.add_router("/cases", referrals.case_router)
+api.add_router("/record-kinds", records.kinds_router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/directory", directory.router)
+api.add_router("/tasks", tasks.router)

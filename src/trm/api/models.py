@@ -1,0 +1,86 @@
+"""API tokens: how another system acts for an organisation, within the scopes it was given."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    CASES_READ = "cases:read", _("Read cases, their records and possible moves")
+    CASES_WRITE = "cases:write", _("Open cases, record, move and ask for approvals")
+    REFERRALS_READ = "referrals:read", _("Read the referral inbox, previews and threads")
+    REFERRALS_WRITE = "referrals:write", _("Send, answer and cancel referrals")
+    DIRECTORY_READ = "directory:read", _("Read the directory")
+    TASKS_READ = "tasks:read", _("Read deadlines and notifications")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A secret for one system of one organisation. Only its SHA-256 hash is kept: the secret
+    is shown once, when the token is made. The token acts as its own service user, a member
+    of the organisation, so the same access policy and actions apply to it as to a person."""
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Which system uses it, for example 'Case sync'.")
+    )
+    # The first characters of the secret, so people can tell their tokens apart.
+    prefix = models.CharField(_("begins with"), max_length=16, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="api_token",
+        verbose_name=_("service user"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+    def scope_labels(self) -> list[str]:
+        return [str(Scope(scope).label) for scope in self.scopes if scope in Scope.values]
