@@ -28,11 +28,33 @@ def greek_case(personas):
 
 
 def case_paths(case):
+    """Every page about one case (the API's are enumerated from its schema in tests/api)."""
     return [
         f"/cases/{case.pk}/",
         f"/cases/{case.pk}/person/",
+        f"/cases/{case.pk}/records/screening/",
+        f"/cases/{case.pk}/steps/presume_victim/",
+        f"/consent/cases/{case.pk}/",
+        f"/rights/cases/{case.pk}/",
+        f"/rights/cases/{case.pk}/export/",
+        f"/rights/cases/{case.pk}/export.json",
+        f"/referrals/send/{case.pk}/",
         f"/api/cases/{case.pk}",
     ]
+
+
+def case_writes(case):
+    """Every form that writes to one case: an outsider's post must change nothing."""
+    return {
+        f"/cases/{case.pk}/person/": {"given_name": "X"},
+        f"/cases/{case.pk}/records/screening/": {"signal": "police", "outcome": "not_a_victim"},
+        f"/cases/{case.pk}/steps/presume_victim/": {"version": case.version},
+        f"/cases/{case.pk}/notes/": {"text": "x"},
+        f"/cases/{case.pk}/approvals/": {"subject": "closure", "closure_reason": "lost_contact"},
+        f"/cases/{case.pk}/assign/": {"case_worker": 1},
+        f"/cases/{case.pk}/emergency-access/": {"reason": "I would like to see it please"},
+        f"/rights/cases/{case.pk}/erase/": {"reason": "x"},
+    }
 
 
 def test_the_owning_case_worker_sees_the_person_and_the_read_is_audited(personas, greek_case):
@@ -67,7 +89,11 @@ def test_a_user_of_another_organisation_gets_404_on_every_case_path(personas, gr
     browser = personas.signed_in(outsider)
     for path in case_paths(case):
         assert browser.get(path).status_code == 404, path
-    assert browser.post(f"/cases/{case.pk}/person/", {"given_name": "X"}).status_code == 404
+    before = AuditEvent.objects.count()
+    for path, data in case_writes(case).items():
+        assert browser.post(path, data).status_code == 404, path
+    assert AuditEvent.objects.count() == before, "nothing was written"
+    assert Case.objects.get(pk=case.pk).version == case.version
     missing = f"/cases/{'0' * 8}-0000-0000-0000-{'0' * 12}/"
     assert browser.get(missing).status_code == 404, "the same answer as for a missing case"
     assert browser.get("/api/cases/").json()["count"] == 0
