@@ -220,6 +220,29 @@ def token_create(args) -> None:
     print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
 
 
+def synth(args) -> None:
+    """Write invented cases, with their audit trail, to this (non-production) node."""
+    import datetime
+
+    _setup_django()
+    from trm.synth import SynthRefused, refuse_in_production, synthesize
+    from trm.synth.progress import Progress
+
+    try:
+        refuse_in_production()  # before the migration, too: nothing is touched
+        _prepare_database()
+        report = synthesize(
+            args.cases,
+            seed=args.seed,
+            batch=args.batch,
+            today=datetime.date.fromisoformat(args.today) if args.today else None,
+            progress=Progress(args.cases),
+        )
+    except SynthRefused as refused:
+        sys.exit(f"trm: {refused}")
+    print(report.summary())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trm",
@@ -297,6 +320,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--name", required=True, help="which system uses the token")
     command.set_defaults(run=token_create)
+
+    command = commands.add_parser(
+        "synth", help="write invented cases for load tests and benchmarks (never in production)"
+    )
+    command.add_argument("--cases", type=int, default=10_000, help="how many cases")
+    command.add_argument("--seed", type=int, default=1, help="the same seed, the same cases")
+    command.add_argument("--batch", type=int, default=1000, help="cases per transaction")
+    command.add_argument("--today", help="the day the cases stand at, YYYY-MM-DD (default: today)")
+    command.set_defaults(run=synth)
 
     retention = commands.add_parser("retention", help="the retention schedule of personal data")
     retention_commands = retention.add_subparsers(

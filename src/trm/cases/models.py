@@ -290,6 +290,16 @@ class Approval(models.Model):
 
     objects = ApprovalQuerySet.as_manager()
 
+    class Meta:
+        indexes = [
+            # Supervisors' pending approvals, among all decided ones.
+            models.Index(
+                fields=["case"],
+                condition=models.Q(decided_at__isnull=True),
+                name="pending_approval",
+            )
+        ]
+
     def __str__(self):
         return f"{self.subject} approval on {self.case_id}"
 

@@ -49,8 +49,9 @@ def shown_values(record) -> list[tuple[str, str]]:
 
 def timeline(case, access) -> list[Entry]:
     entries = []
+    # object_type too, so that the (object_type, object_id) index finds the case's events.
     for event in AuditEvent.objects.filter(
-        object_id=str(case.pk), action="trm.case.moved"
+        object_type="cases.case", object_id=str(case.pk), action="trm.case.moved"
     ).select_related("organisation"):
         target = event.details.get("to", "")
         label = Stage(target).label if target in Stage.values else target

@@ -89,6 +89,10 @@ class Deadline(models.Model):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["due_at"]
+        indexes = [
+            # "My work" and the sweep look at open deadlines only, among many met ones.
+            models.Index(fields=["due_at"], condition=OPEN, name="open_deadline_due"),
+        ]
         constraints = [
             # The journey's signals may arrive twice; the database keeps one open deadline.
             models.UniqueConstraint(
