@@ -76,3 +76,25 @@ def test_a_supervisor_reassigns_the_case_to_a_colleague(personas, team):
                               follow=True)  # fmt: skip
     assert "Choose a case worker of the owning organisation." in refused.text
     assert Case.objects.get(pk=case.pk).case_worker == colleague
+
+
+def test_with_htmx_a_note_replaces_only_the_notes_section(personas, team):
+    case = team.open()
+    browser = personas.signed_in(team.worker)
+    response = browser.post(
+        f"/cases/{case.pk}/notes/", {"text": "Met her at school."}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="notes"')
+    assert "Met her at school." in response.text
+    assert "The note was added." in response.text
+    assert "<html" not in response.text
+    refused = browser.post(f"/cases/{case.pk}/notes/", {"text": ""}, headers={"HX-Request": "true"})
+    assert "Write the note first." in refused.text
+
+
+def test_without_htmx_the_page_reloads_with_one_message(personas, team):
+    case = team.open()
+    browser = personas.signed_in(team.worker)
+    page = browser.post(f"/cases/{case.pk}/notes/", {"text": "Called."}, follow=True)
+    assert page.text.count("The note was added.") == 1

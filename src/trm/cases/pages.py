@@ -203,9 +203,13 @@ def case_work_context(request, case, access) -> dict:
 @login_required
 @require_POST
 def add_note(request, pk):
-    case, _access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     _act(request, lambda: actions.add_note(request.user, case, request.POST.get("text", "")),
          _("The note was added."))  # fmt: skip
+    if request.htmx:  # only the notes section is replaced
+        context = {"case": case, "can_edit": True, "in_place": True,
+                   "notes": case.notes.select_related("organisation")}  # fmt: skip
+        return render(request, "cases/case.html#notes", context)
     return redirect(case)
 
 
