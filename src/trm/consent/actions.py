@@ -5,12 +5,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trm.access.actions import revoke_access
+from trm.access.categories import ALWAYS_SHARED
+from trm.access.models import Grant
 from trm.access.policy import Action, access_to
 from trm.audit.log import record
 from trm.cases.models import Case
 from trm.lib.errors import DomainError, NotAllowed
 
 from .models import ConsentRecord, Purpose
+from .state import current_consents
 
 
 def _locked_case_for_edit(actor, case) -> Case:
@@ -150,4 +154,23 @@ def withdraw_consent(
             "categories": list(consent.categories),
         },
     )
+    if consent.purpose == Purpose.REFERRAL and consent.recipient_organisation_id:
+        _revoke_grants_no_longer_consented(actor, locked.person, consent.recipient_organisation)
     return withdrawal
+
+
+def _revoke_grants_no_longer_consented(actor, person, organisation) -> None:
+    """The receiving organisation keeps access only to what consent still covers."""
+    still = set()
+    for remaining in current_consents(person).filter(
+        purpose=Purpose.REFERRAL, recipient_organisation=organisation
+    ):
+        still |= set(remaining.categories)
+    grants = (
+        Grant.objects.active()
+        .filter(case__person=person, organisation=organisation, source=Grant.Source.REFERRAL)
+        .select_related("case__owner")
+    )
+    for grant in grants:
+        if not set(grant.categories) - ALWAYS_SHARED <= still:
+            revoke_access(actor, grant)
