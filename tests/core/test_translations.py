@@ -1,6 +1,7 @@
 """Every string of the interface is translated in all nine languages, and the catalogues are
 compiled from what is in the code."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -62,7 +63,10 @@ def test_the_compiled_catalogue_matches_the_translations(language):
 
 def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     if not shutil.which("xgettext"):
-        pytest.fail("xgettext (Debian package gettext) is needed to extract the strings")
+        message = "xgettext (Debian package gettext) is needed to extract the strings"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     source = Path(settings.BASE_DIR)
     copy = tmp_path / "trm"
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("locale", "__pycache__"))
