@@ -13,19 +13,10 @@ import argparse
 import json
 import os
 import resource
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.parse
 from datetime import timedelta
 from pathlib import Path
-
-# Everything the run writes lives here (made by main), whatever the shell says about a node's
-# home and keys.
-HOME = Path()
 
 # Issue 6's targets, with 100k cases on PostgreSQL: every page, and the list and the search.
 PAGE_TARGET_P95_MS = 150
@@ -56,45 +47,18 @@ def megabytes_peak() -> float:
 
 
 def main(argv=None) -> None:
-    global HOME
+    from benchmarks.node import throwaway_node
+
     args = arguments(argv)
-    HOME = Path(tempfile.mkdtemp(prefix="trm-bench-"))
-    os.environ["TRM_HOME"] = str(HOME)
-    os.environ["TRM_KEY_FILE"] = str(HOME / "keys" / "kek.key")
-    os.environ["TRM_NODE_KEY_FILE"] = str(HOME / "keys" / "node_ed25519.pem")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trm.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import get_runner, override_settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        # A file, not the test runner's in-memory database: `trm serve` must open it too.
-        database.setdefault("TEST", {})["NAME"] = str(HOME / "trm.sqlite3")
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
-    try:
-        with override_settings(
-            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
-        ):
-            results = run(args)
-    finally:
-        if args.keep_database:
-            name = settings.DATABASES["default"]["NAME"]
-            print(f"\nkept: TRM_HOME={HOME} and the database {name}", file=sys.stderr)
-        else:
-            runner.teardown_databases(old_config)
-            shutil.rmtree(HOME, ignore_errors=True)
+    with throwaway_node(keep=args.keep_database) as home:
+        results = run(args, home)
     print_results(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"\nresults written to {args.json}")
 
 
-def run(args) -> dict:
+def run(args, home: Path) -> dict:
     from django.db import connection
 
     from trm.directory.seed import seed_directory
@@ -114,7 +78,7 @@ def run(args) -> dict:
     }
     people = personas()
     sample = data_sample(people["worker"][0])
-    results["pages"] = time_pages(args, people, sample)
+    results["pages"] = time_pages(args, home, people, sample)
     results["journey"] = time_journeys(args)
     results["audit"] = time_audit_verification()
     results["sweep"] = time_sweep()
@@ -232,7 +196,7 @@ def data_sample(worker):
 # -- pages --------------------------------------------------------------------------------------
 
 
-def time_pages(args, people, sample) -> list:
+def time_pages(args, home, people, sample) -> list:
     from benchmarks.pages import PAGES, database_time, through_client
 
     rows = []
@@ -242,80 +206,29 @@ def time_pages(args, people, sample) -> list:
         database = database_time(client, page, sample)
         ratio = timing["median_ms"] / database["database_ms"] if database["database_ms"] else None
         rows.append({"page": page.name, "path": page.path, "persona": page.persona,
-                     "note": page.note, "client": timing, **database,
+                     "client": timing, **database,
                      "app_over_database": round(ratio, 1) if ratio else None})  # fmt: skip
     if args.http:
         cookies = {name: client.cookies for name, (_user, client) in people.items()}
-        for row, timing in zip(rows, time_over_http(args, cookies, sample), strict=True):
+        for row, timing in zip(rows, time_over_http(args, home, cookies, sample), strict=True):
             row["http"] = timing
     return rows
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_environment() -> dict:
-    from django.db import connection
-
-    environment = dict(os.environ)
-    if connection.vendor == "postgresql":
-        # The test database the runner made, not the one the URL names.
-        url = urllib.parse.urlsplit(os.environ["TRM_DATABASE_URL"])
-        test_name = connection.settings_dict["NAME"]
-        environment["TRM_DATABASE_URL"] = urllib.parse.urlunsplit(
-            url._replace(path=f"/{test_name}")
-        )
-    return environment
-
-
-def time_over_http(args, cookies, sample) -> list:
-    """Start `trm serve` on a free local port, time every page through it, stop it."""
+def time_over_http(args, home, cookies, sample) -> list:
+    """Every page through `trm serve` on a free local port."""
     from django.conf import settings
 
+    from benchmarks.node import serving
     from benchmarks.pages import PAGES, through_http
 
-    port = free_port()
-    log = (HOME / "serve.log").open("w")
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "trm.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--threads", "4"],
-        env=server_environment(), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_until_serving(port, server)
-        timings = []
+    timings = []
+    with serving(home) as port:
         for page in PAGES:
             jar = cookies[page.persona]
             cookie = f"{settings.SESSION_COOKIE_NAME}={jar[settings.SESSION_COOKIE_NAME].value}"
             timings.append(through_http(port, cookie, page, sample, args.requests).summary())
-        return timings
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-def wait_until_serving(port: int, server, seconds: float = 90) -> None:
-    import http.client
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"trm serve stopped: see {HOME / 'serve.log'}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            probe.request("GET", "/healthz")
-            if probe.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("trm serve did not answer in time")
+    return timings
 
 
 # -- actions, audit, sweep ----------------------------------------------------------------------
