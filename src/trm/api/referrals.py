@@ -16,7 +16,7 @@ from trm.lib.errors import DomainError, NotAllowed
 from trm.referrals import actions
 from trm.referrals.inbox import Entry, inbox_for, outbox_for, thread
 from trm.referrals.models import MessageKind, Referral, ReferralMessage, ReferralState
-from trm.referrals.payload import preview
+from trm.referrals.payload import preview, with_sending_message
 
 from .auth import caller, needs
 from .lookup import visible_case
@@ -166,10 +166,11 @@ def preview_out(found) -> PreviewOut:
     return PreviewOut(available=True, **vars(found))
 
 
-def _referral(user, referral_id) -> Referral:
-    """The referral, for a member (with a case role) of its sender or receiver; else 404."""
+def _referral(user, referral_id, *related: str) -> Referral:
+    """The referral, for a member (with a case role) of its sender or receiver; else 404.
+    `related`: more relations to read with it."""
     referral = (
-        Referral.objects.select_related("case", "sender__country", "receiver__country")
+        Referral.objects.select_related("case", "sender__country", "receiver__country", *related)
         .filter(pk=referral_id)
         .first()
     )
@@ -251,7 +252,8 @@ def send_referral(request, case_id: uuid.UUID, payload: ReferralIn, response: Ht
 def inbox(request, filters: Query[Filters]):
     """Referrals to the caller's organisations, newest first, each with its preview and the
     time left to answer."""
-    count, found = _listing(inbox_for(caller(request)), filters)
+    referrals = with_sending_message(inbox_for(caller(request)))
+    count, found = _listing(referrals.select_related("case__person__data_key"), filters)
     items = [referral_out(r, InboxEntry, preview=preview_out(preview(r))) for r in found]
     return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
 
@@ -276,7 +278,9 @@ def get_referral(request, referral_id: uuid.UUID):
 @needs(Scope.REFERRALS_READ)
 def get_preview(request, referral_id: uuid.UUID):
     """The minimal, non-identifying preview the receiving side decides on."""
-    return preview_out(preview(_referral(caller(request), referral_id)))
+    # With the key the referral's message decrypts with.
+    referral = _referral(caller(request), referral_id, "case__person__data_key")
+    return preview_out(preview(referral))
 
 
 def _message_out(entry) -> MessageOut:

@@ -55,7 +55,8 @@ def record_form(request, pk, kind, record_id=None):
         raise Http404
     corrected = None
     if record_id is not None:
-        corrected = get_object_or_404(StageRecord, pk=record_id, case=case, kind=kind)
+        # Through the case's records, so that the record decrypts with the case already read.
+        corrected = get_object_or_404(case.records, pk=record_id, kind=kind)
     form_class = record_kind.form_class()
     if request.method == "POST":
         form = form_class(request.POST)

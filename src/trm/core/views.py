@@ -46,7 +46,9 @@ def home(request):
             "now": timezone.now(),
             "referrals": inbox_for(user).filter(state__in=sorted(AWAITING_ANSWER))[:20],
             "approvals": approvals_waiting_for(user)[:20],
-            "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
+            "notifications": Notification.objects.filter(user=user)
+            .select_related("deadline__case", "deadline__country")
+            .order_by("-created_at")[:5],
         },
     )
 

@@ -59,7 +59,7 @@ def outbox_for(user):
     """Referrals sent by the organisations where `user` holds a case role, newest first."""
     return (
         Referral.objects.filter(sender_id__in=_case_work_organisations(user))
-        .select_related("sender__country", "receiver__country")
+        .select_related("case", "sender__country", "receiver__country")
         .order_by("-sent_at")
     )
 
@@ -79,9 +79,10 @@ def thread(user, referral: Referral) -> list[Entry]:
     The receiving side reads the referral's content only while it holds access through an
     accepted referral; before that (or after a cancellation) it sees the preview instead.
     """
-    referral = Referral.objects.select_related("grant", "sender", "receiver", "case").get(
-        pk=referral.pk
-    )  # as it stands now, not as the caller last saw it
+    # As it stands now, not as the caller last saw it; with the key its messages decrypt with.
+    referral = Referral.objects.select_related(
+        "grant", "sender", "receiver", "case__person__data_key"
+    ).get(pk=referral.pk)
     sending, receiving = works_for(user, referral.sender), works_for(user, referral.receiver)
     if not (sending or receiving):
         raise NotAllowed(NOT_FOUND)
@@ -91,7 +92,9 @@ def thread(user, referral: Referral) -> list[Entry]:
         and (referral.grant.expires_at is None or referral.grant.expires_at > timezone.now())
     )
     entries = []
-    for message in referral.messages.select_related("from_organisation", "to_organisation"):
+    for message in referral.messages.select_related(
+        "from_organisation", "to_organisation", "sent_by"
+    ):
         message.referral = referral
         if message.kind == MessageKind.SEND and not full:
             entries.append(Entry(message, None, preview(referral)))

@@ -179,9 +179,27 @@ class Preview:
         return cls(**{name: value for name, value in summary.items() if name in known})
 
 
+def with_sending_message(referrals):
+    """`referrals` with the message that sent each, for listing their previews: one query for
+    the page, not one a referral. Read the case's person's data key with them
+    (`select_related("case__person__data_key")`): the message decrypts with it."""
+    from .models import MessageKind, ReferralMessage
+
+    return referrals.prefetch_related(
+        models.Prefetch(
+            "messages",
+            queryset=ReferralMessage.objects.filter(kind=MessageKind.SEND).order_by("sent_at"),
+            to_attr="sending_messages",
+        )
+    )
+
+
 def preview(referral) -> Preview | None:
     """The minimal, non-identifying preview of `referral`; None if its content is unreadable."""
-    sent = referral.messages.filter(kind="send").order_by("sent_at").first()
+    if hasattr(referral, "sending_messages"):  # read with_sending_message
+        sent = next(iter(referral.sending_messages), None)
+    else:
+        sent = referral.messages.filter(kind="send").order_by("sent_at").first()
     if sent is None:
         return None
     sent.referral = referral

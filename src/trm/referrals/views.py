@@ -135,7 +135,9 @@ class TextForm(forms.Form):
 @login_required
 def referral(request, pk):
     """One referral: the preview or the content, the thread, and the answers possible now."""
-    found = get_object_or_404(Referral.objects.select_related("case", "sender", "receiver"), pk=pk)
+    found = get_object_or_404(
+        Referral.objects.select_related("case__owner", "sender", "receiver"), pk=pk
+    )
     try:
         entries = thread(request.user, found)
     except NotAllowed:
