@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from trm.accounts.models import Role
-from trm.audit.log import AuditDetailsError, record
+from trm.audit.log import AuditDetailsError, new_event, record, record_many
 from trm.audit.models import GENESIS_HASH, AuditEvent, event_hash
 from trm.audit.verify import verify_chain
 
@@ -107,3 +107,24 @@ def test_an_event_written_in_a_transaction_that_fails_leaves_no_gap():
     record("trm.case.viewed", object_id="1")
     assert list(AuditEvent.objects.values_list("sequence", flat=True)) == [1, 2]
     assert verify_chain().ok
+
+
+def test_events_appended_together_continue_the_chain_in_their_order():
+    before = record("trm.case.viewed", object_id="1")
+    together = record_many(
+        [new_event("trm.deadline.reminded", object_id=str(number)) for number in range(2, 6)]
+    )
+    after = record("trm.case.viewed", object_id="6")
+    stored = list(AuditEvent.objects.values_list("sequence", "object_id", "previous_hash", "hash"))
+    assert [row[:2] for row in stored] == [(n, str(n)) for n in range(1, 7)]
+    assert [row[2] for row in stored[1:]] == [row[3] for row in stored[:-1]], "each links back"
+    assert together[0].previous_hash == before.hash
+    assert after.previous_hash == together[-1].hash
+    assert record_many([]) == []
+    assert str(verify_chain()) == "audit chain verified: 6 events, 0 checkpoints"
+
+
+def test_events_appended_together_are_checked_like_one():
+    with pytest.raises(AuditDetailsError):
+        record_many([new_event("trm.case.viewed", details={"score": 0.5})])
+    assert not AuditEvent.objects.exists()

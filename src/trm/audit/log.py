@@ -40,7 +40,10 @@ def _checked_details(details: dict | None) -> dict:
     return details
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Hold the right to append to the chain until the transaction ends. A writer that will
+    also lock rows other writers lock after auditing takes this first, so that the two locks are
+    always taken in the same order and never deadlock."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
@@ -48,7 +51,7 @@ def _lock_chain() -> None:
     # database's write lock at BEGIN, so appenders already run one after the other.
 
 
-def record(
+def new_event(
     action: str,
     *,
     actor=None,
@@ -59,7 +62,8 @@ def record(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction if there is one.
+    """An event checked and ready for `record_many`: not yet in the chain, so with no sequence,
+    time or hash.
 
     Events hold no personal data: identifiers, action and field names, and a reason that must
     not describe the person. Details accept only str, int, bool, None or lists of them.
@@ -73,25 +77,64 @@ def record(
         object_type, object_id = target._meta.label_lower, str(target.pk)
     if actor is not None and not actor.is_authenticated:
         actor = None
+    return AuditEvent(
+        actor=actor,
+        actor_username=actor.get_username() if actor is not None else "",
+        organisation=organisation,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        reason=reason,
+        details=details,
+    )
+
+
+def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events made by `new_event` to the chain, in their order, under one lock and in one
+    insert, inside the caller's transaction if there is one."""
+    if not events:
+        return []
     with transaction.atomic():
         # The lock is held until the outermost transaction ends, so the chain never forks: the
         # next appender reads the last event only after this one is committed or rolled back.
-        _lock_chain()
+        lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        event = AuditEvent(
-            sequence=sequence,
-            occurred_at=timezone.now(),
-            actor=actor,
-            actor_username=actor.get_username() if actor is not None else "",
-            organisation=organisation,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            reason=reason,
-            details=details,
-            previous_hash=previous_hash,
-        )
-        event.hash = event_hash(previous_hash, event.canonical_fields())
-        event.save(force_insert=True)
+        sequence, previous_hash = last or (0, GENESIS_HASH)
+        occurred_at = timezone.now()
+        for event in events:
+            sequence += 1
+            event.sequence, event.occurred_at = sequence, occurred_at
+            event.previous_hash = previous_hash
+            event.hash = previous_hash = event_hash(previous_hash, event.canonical_fields())
+        AuditEvent.objects.bulk_create(events)
+    return events
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    organisation=None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction if there is one. What an
+    event may hold (no personal data) is said by `new_event`."""
+    [event] = record_many(
+        [
+            new_event(
+                action,
+                actor=actor,
+                organisation=organisation,
+                target=target,
+                object_type=object_type,
+                object_id=object_id,
+                reason=reason,
+                details=details,
+            )
+        ]
+    )
     return event

@@ -7,7 +7,7 @@ name, no detail of the person, as e-mail leaves the node unencrypted.
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,21 +28,28 @@ def node_link(path: str) -> str:
     return f"{base}{path}"
 
 
-def email_for(user, deadline, event: str) -> EmailMessage:
+def notifications_link() -> str:
+    """Where an e-mail sends its reader: the notifications page on this node."""
+    return node_link(reverse("deadlines:notifications"))
+
+
+def email_for(user, deadline, event: str, link: str | None = None) -> EmailMessage:
+    """The e-mail telling `user` of `event` on `deadline`, in the user's language; `link` is
+    `notifications_link()`, given when many e-mails are made at once to read the node once."""
+    link = link or notifications_link()
     with translation.override(user.language or None):
         body = render_to_string(
             "deadlines/email/deadline.txt",
-            {
-                "text": messages.describe(deadline, event),
-                "link": node_link(reverse("deadlines:notifications")),
-            },
+            {"text": messages.describe(deadline, event), "link": link},
         )
         return EmailMessage(messages.subject(deadline, event), body, None, [user.email])
 
 
-def notify(deadline, event: str, recipients, now) -> list[Notification]:
-    """Notify each recipient once of `event` on `deadline`; e-mails leave after the commit."""
-    created = Notification.objects.bulk_create(
+def notify(event: str, recipients_of, now) -> None:
+    """Notify each recipient once of `event` on its deadline: `recipients_of` pairs deadlines with
+    their users. The notifications are written in one insert; the e-mails leave together after
+    the commit, so nothing is sent for a transaction that rolls back."""
+    Notification.objects.bulk_create(
         [
             Notification(
                 user=user,
@@ -52,20 +59,33 @@ def notify(deadline, event: str, recipients, now) -> list[Notification]:
                 deadline=deadline,
                 created_at=now,
             )
-            for user in recipients
+            for deadline, users in recipients_of
+            for user in users
         ],
         ignore_conflicts=True,
     )
-    emails = [email_for(user, deadline, event) for user in recipients if user.email]
+    link = notifications_link()
+    emails = [
+        email_for(user, deadline, event, link)
+        for deadline, users in recipients_of
+        for user in users
+        if user.email
+    ]
     if emails:
-        transaction.on_commit(lambda: _send(emails), robust=True)
-    return created
+        transaction.on_commit(lambda: send(emails), robust=True)
 
 
-def _send(emails) -> None:
-    for email in emails:
-        try:
-            email.send()
-        except Exception:
-            # The notification in the app stands; the e-mail is not retried.
-            logger.exception("deadline e-mail not sent")
+def send(emails) -> None:
+    """Send the e-mails through one connection to the mail server, not one each."""
+    try:
+        with mailers.default as connection:
+            for email in emails:
+                try:
+                    connection.send_messages([email])
+                except Exception:
+                    # One refused address must not hold back the others. The notification in
+                    # the app stands; the e-mail is not retried.
+                    logger.exception("deadline e-mail not sent")
+    except Exception:
+        # The server could not be reached (or left): the notifications in the app stand.
+        logger.exception("deadline e-mails not sent")

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from trm.access.models import Grant
-from trm.audit.log import _lock_chain
+from trm.audit.log import lock_chain
 from trm.audit.models import GENESIS_HASH, HASHED_FIELDS, AuditEvent, event_hash
 from trm.cases.models import Approval, Case, NameIndex, Person, StageRecord
 from trm.consent.models import ConsentRecord
@@ -344,7 +344,7 @@ class Writer:
 
     def _audit(self, plans: list[PlannedCase]) -> int:
         """Append the batch's events to the chain, in order, holding the chain's lock."""
-        _lock_chain()
+        lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
         sequence, previous = last if last else (0, GENESIS_HASH)
         events = []
