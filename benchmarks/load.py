@@ -42,7 +42,10 @@ def arguments(argv=None):
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     parser.add_argument("--spawn-rate", type=float, default=5, help="users started per second")
     parser.add_argument("--run-time", default="2m", help="how long, e.g. 90s, 3m (default 2m)")
-    parser.add_argument("--threads", type=int, default=8, help="trm serve's threads (default 8)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
     parser.add_argument(
         "--node", action="store_true", help="use the synthetic node of the environment"
     )
@@ -104,7 +107,7 @@ def run(args, home: Path) -> dict:
         json.dump(prepare_accounts(args.users), file)
     connection.close()  # the server and locust take over; no idle transaction held meanwhile
     try:
-        with serving(home, threads=args.threads) as port:
+        with serving(home, workers=args.workers, threads=args.threads) as port:
             completed = subprocess.run(  # noqa: S603 (our own interpreter and locust)
                 [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE),
                  "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
@@ -125,6 +128,7 @@ def run(args, home: Path) -> dict:
             "cases": count_cases(),
             "users": args.users,
             "run_time": args.run_time,
+            "server_workers": args.workers,
             "server_threads": args.threads,
             "cpus": os.cpu_count(),
             "locust_exit_code": completed.returncode,
@@ -283,7 +287,8 @@ def read_statistics(path: Path) -> list[dict]:
 def print_results(results: dict) -> None:
     meta = results["meta"]
     print(f"\ntrm load · {meta['database']} · {meta['cases']:,} cases · {meta['users']} users "
-          f"for {meta['run_time']} · trm serve with {meta['server_threads']} threads · "
+          f"for {meta['run_time']} · trm serve: {meta['server_workers']} processes × "
+          f"{meta['server_threads']} threads · "
           f"{meta['cpus']} cpus")  # fmt: skip
     header = f"{'request':<36}{'count':>8}{'fails':>7}{'req/s':>8}{'median':>8}{'p95':>8}{'max':>8}"
     print(header + "   (ms)")

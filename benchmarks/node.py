@@ -73,14 +73,14 @@ def server_environment() -> dict:
 
 
 @contextmanager
-def serving(home: Path, threads: int = 4):
+def serving(home: Path, workers: int = 1, threads: int = 4):
     """`trm serve` on a free port of 127.0.0.1, stopped afterwards; yields the port."""
     port = free_port()
     log_path = home / "serve.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             [sys.executable, "-m", "trm.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--threads", str(threads)],
+             str(port), "--workers", str(workers), "--threads", str(threads)],
             env=server_environment(), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

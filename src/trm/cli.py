@@ -29,19 +29,51 @@ def _prepare_database() -> None:
         seed_directory()
 
 
-def _serve(host: str, port: int, threads: int) -> None:
-    import waitress
+def _serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve with gunicorn: `workers` processes, each with `threads` request threads. Python runs
+    one thread at a time in a process, so the processes are what use the machine's cores."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
 
     from trm.wsgi import application
 
-    print(f"trm is serving on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=threads, ident="trm")
+    # The parent migrated and seeded; its connections must not be inherited by the workers.
+    connections.close_all()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "proc_name": "trm",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                # Idle connections stay open longer than a person's pause between two pages:
+                # closing them meanwhile makes a browser's next request fail now and then.
+                "keepalive": 30,
+                "accesslog": None,  # no request log: addresses of pages say who was looked at
+                "control_socket_disable": True,  # it would write outside TRM_HOME
+            }
+            for name, value in settings.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return application
+
+    print(
+        f"trm is serving on http://{host}:{port}/ with {workers} processes of {threads} threads "
+        "(Ctrl+C stops it)",
+        flush=True,
+    )
+    Server().run()
 
 
 def serve(args) -> None:
     _setup_django()
     _prepare_database()
-    _serve(args.host, args.port, args.threads)
+    _serve(args.host, args.port, args.threads, args.workers)
 
 
 def demo(args) -> None:
@@ -59,7 +91,7 @@ def demo(args) -> None:
     create_demo_cases()
     print(demo_logins(), flush=True)
     if not args.no_serve:
-        _serve(args.host, args.port, args.threads)
+        _serve(args.host, args.port, args.threads, args.workers)
 
 
 def worker(args) -> None:
@@ -255,7 +287,13 @@ def _parser() -> argparse.ArgumentParser:
     def add_server_options(command):
         command.add_argument("--host", default="127.0.0.1", help="address to listen on")
         command.add_argument("--port", type=int, default=8000, help="port to listen on")
-        command.add_argument("--threads", type=int, default=8, help="request threads")
+        command.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 2,
+            help="server processes (default: one per core)",
+        )
+        command.add_argument("--threads", type=int, default=4, help="request threads per process")
 
     command = commands.add_parser("serve", help="migrate the database if needed, then serve")
     add_server_options(command)

@@ -88,3 +88,51 @@ def test_the_demo_creates_invented_staff_once_and_reuses_its_database(tmp_path):
     second = trm("demo", "--no-serve", home=tmp_path)
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
+
+
+def test_serve_answers_from_several_processes_and_stops_on_request(tmp_path):
+    """`trm serve` migrates a new node, answers from its worker processes at once, and stops
+    cleanly when the service manager asks (SIGTERM)."""
+    import http.client
+    import signal
+    import socket
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "trm.cli", "serve", "--port", str(port), "--workers", "2",
+         "--threads", "2"],
+        env={**clean, "TRM_HOME": str(tmp_path)}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "trm serve did not answer in time"
+                time.sleep(0.3)
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(get, ["/accounts/login/"] * 16))
+        assert {status for status, _body in answers} == {200}
+        assert all(b"<form" in body for _status, body in answers)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    assert server.returncode == 0, output
+    assert "with 2 processes of 2 threads" in output
+    assert "/accounts/login/" not in output  # no request log
