@@ -203,6 +203,10 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at"]
+        indexes = [
+            # The case list: an organisation's newest cases first, read without sorting them all.
+            models.Index(fields=["owner", "-opened_at"], name="case_owner_newest"),
+        ]
 
     def __str__(self):
         return self.reference
