@@ -40,6 +40,11 @@ def arguments(argv=None):
     parser.add_argument("--cases", type=int, default=10_000, help="cases to load (default 10,000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
+    parser.add_argument(
+        "--think",
+        default="1-4",
+        help="seconds each user waits between requests, as MIN-MAX (default 1-4: a brisk pace)",
+    )
     parser.add_argument("--spawn-rate", type=float, default=5, help="users started per second")
     parser.add_argument("--run-time", default="2m", help="how long, e.g. 90s, 3m (default 2m)")
     parser.add_argument(
@@ -114,7 +119,8 @@ def run(args, home: Path) -> dict:
                  "--run-time", args.run_time, "--host", f"http://127.0.0.1:{port}",
                  "--csv", str(folder / "stats"), "--only-summary", "--stop-timeout", "10",
                  "--loglevel", "WARNING"],
-                env={**os.environ, "TRM_LOAD_ACCOUNTS": str(accounts)},
+                env={**os.environ, "TRM_LOAD_ACCOUNTS": str(accounts),
+                     "TRM_LOAD_THINK": args.think},
                 capture_output=True, text=True,
             )  # fmt: skip
     finally:
@@ -128,6 +134,7 @@ def run(args, home: Path) -> dict:
             "cases": count_cases(),
             "users": args.users,
             "run_time": args.run_time,
+            "think_seconds": args.think,
             "server_workers": args.workers,
             "server_threads": args.threads,
             "cpus": os.cpu_count(),
@@ -287,8 +294,8 @@ def read_statistics(path: Path) -> list[dict]:
 def print_results(results: dict) -> None:
     meta = results["meta"]
     print(f"\ntrm load · {meta['database']} · {meta['cases']:,} cases · {meta['users']} users "
-          f"for {meta['run_time']} · trm serve: {meta['server_workers']} processes × "
-          f"{meta['server_threads']} threads · "
+          f"for {meta['run_time']}, {meta['think_seconds']} s between requests · trm serve: "
+          f"{meta['server_workers']} processes × {meta['server_threads']} threads · "
           f"{meta['cpus']} cpus")  # fmt: skip
     header = f"{'request':<36}{'count':>8}{'fails':>7}{'req/s':>8}{'median':>8}{'p95':>8}{'max':>8}"
     print(header + "   (ms)")

@@ -24,6 +24,8 @@ import urllib.parse
 from locust import HttpUser, between, events, task
 
 ACCOUNTS = json.loads(open(os.environ["TRM_LOAD_ACCOUNTS"]).read())  # noqa: SIM115
+# Seconds a person spends between two requests: reading, typing, on the phone.
+THINK = tuple(float(seconds) for seconds in os.environ.get("TRM_LOAD_THINK", "1-4").split("-"))
 STAGES = ("first_assistance", "options_counselling", "long_term_assistance", "monitoring")
 DIRECTORY_WORDS = ("shelter", "legal", "children", "health", "IOM", "psychological", "")
 COUNTRIES = ("AL", "ES", "FR", "GR", "IT", "MA", "PL", "UA")
@@ -50,7 +52,7 @@ def totp(key_hex: str, at: float, step: int = 30, digits: int = 6) -> str:
 class Staff(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 4)
+    wait_time = between(*THINK)
     _numbers = {}
 
     def on_start(self):
@@ -102,13 +104,10 @@ class Staff(HttpUser):
         self.client.get("/notifications/", name="notifications")
 
 
-class CaseWorker(Staff):
-    role = "case_worker"
-    weight = 60
+class CaseStaff(Staff):
+    """Who works on the organisation's cases: the lists are their way in."""
 
-    @task(5)
-    def case_page(self):
-        self.open_case()
+    abstract = True
 
     @task(2)
     def case_list(self):
@@ -117,6 +116,15 @@ class CaseWorker(Staff):
     @task(1)
     def case_list_filtered(self):
         self.client.get(f"/cases/?stage={random.choice(STAGES)}", name="case list: by stage")
+
+
+class CaseWorker(CaseStaff):
+    role = "case_worker"
+    weight = 60
+
+    @task(5)
+    def case_page(self):
+        self.open_case()
 
     @task(1)
     def case_list_later_page(self):
@@ -170,21 +178,13 @@ class FocalPoint(Staff):
         self.client.get(f"/directory/?q={random.choice(DIRECTORY_WORDS)}", name="directory")
 
 
-class Supervisor(Staff):
+class Supervisor(CaseStaff):
     role = "supervisor"
     weight = 15
 
     @task(2)
     def approvals(self):
         self.client.get("/cases/approvals/", name="approvals")
-
-    @task(2)
-    def case_list(self):
-        self.client.get("/cases/", name="case list")
-
-    @task(1)
-    def case_list_filtered(self):
-        self.client.get(f"/cases/?stage={random.choice(STAGES)}", name="case list: by stage")
 
     @task(3)
     def case_page(self):
