@@ -1,4 +1,5 @@
-"""Cases through the API: list, search, read, open, correct, with versions and clear refusals."""
+"""Cases through the API: list, search (by POST, never in a URL), read, open, correct, with
+versions and clear refusals."""
 
 import datetime
 
@@ -72,7 +73,9 @@ def test_a_name_is_found_exactly_in_either_script(journey, as_user):
     api = as_user(journey.worker)
 
     def found(**search):
-        return [item["id"] for item in api.get("/api/cases/", search).json()["items"]]
+        response = api.post("/api/cases/search", search)
+        assert response.status_code == 200, response.json()
+        return [item["id"] for item in response.json()["items"]]
 
     assert found(name="Ελένη Παπαδάκη") == [str(case.pk)]
     assert found(name="papadaki eleni") == [str(case.pk)]
@@ -80,7 +83,66 @@ def test_a_name_is_found_exactly_in_either_script(journey, as_user):
     assert event.details["search"] == ["name"]
     assert "apadaki" not in str(event.details), "the searched name is not in the audit trail"
     assert found(document="AK 445566") == [str(case.pk)]
+    event = AuditEvent.objects.filter(action="trm.case.listed").latest("sequence")
+    assert event.details["search"] == ["document"]
+    assert "445566" not in str(event.details)
+    assert found(name="Eleni Papadaki", document="AK 445566") == [str(case.pk)]
+    assert found(name="Eleni Papadaki", document="AK 000000") == [], "both must match"
     assert found(name="Papadak") == [], "exact, never partial"
+
+
+def test_a_search_takes_the_lists_filters_and_pages(journey, as_user):
+    first = journey.to_referral(until="first_assistance", person=GREEK_NAMES)
+    second, third = journey.open(person=GREEK_NAMES), journey.open(person=GREEK_NAMES)
+    journey.open(child=True, person=GREEK_NAMES)
+    api = as_user(journey.worker)
+
+    def found(**search):
+        return api.post("/api/cases/search", {"name": "Eleni Papadaki", **search}).json()
+
+    assert found()["count"] == 4
+    assert [i["id"] for i in found(stage="first_assistance")["items"]] == [str(first.pk)]
+    adults = found(child=False, limit=1, offset=1)
+    assert (adults["count"], adults["limit"], adults["offset"]) == (3, 1, 1)
+    assert [i["id"] for i in adults["items"]] == [str(second.pk)]
+    assert [i["id"] for i in found(reference=third.reference)["items"]] == [str(third.pk)]
+    assert found(overdue=True)["count"] == 0
+
+
+def test_a_search_needs_a_name_or_a_document_and_takes_nothing_else(journey, as_user):
+    api = as_user(journey.worker)
+    empty = api.post("/api/cases/search", {"stage": "identification"})
+    assert empty.status_code == 422
+    assert set(empty.json()) == {"detail", "reasons", "errors"}
+    assert "a name, a document number, or both" in empty.json()["detail"]
+    unknown = api.post("/api/cases/search", {"name": "Eleni Papadaki", "surname": "Papadaki"})
+    assert unknown.status_code == 422
+    assert "Papadaki" not in unknown.content.decode(), "a refusal does not repeat the name"
+    assert api.post("/api/cases/search", {"name": "   "}).status_code == 422
+
+
+def test_the_list_refuses_a_name_or_document_in_its_url(journey, as_user):
+    journey.open(person=GREEK_NAMES)
+    journey.open()
+    api = as_user(journey.worker)
+    for search in ({"name": "Eleni Papadaki"}, {"document": "AK 445566"}, {"name": ""}):
+        refused = api.get("/api/cases/", search)
+        assert refused.status_code == 422, search
+        assert "POST /api/cases/search" in refused.json()["detail"]
+        assert "Papadaki" not in refused.content.decode()
+    assert api.get("/api/cases/").json()["count"] == 2
+
+
+def test_a_search_works_with_a_token_of_the_read_scope_only(journey):
+    case = journey.open(person=GREEK_NAMES)
+    reader = token_api(journey.sender, ["cases:read"])
+    found = reader.post("/api/cases/search", {"name": "Eleni Papadaki"}).json()
+    assert [item["id"] for item in found["items"]] == [str(case.pk)]
+    assert found["items"][0]["name"] == "Ελένη Παπαδάκη"
+    without = token_api(journey.sender, ["referrals:read"])
+    refused = without.post("/api/cases/search", {"name": "Eleni Papadaki"})
+    assert refused.status_code == 403
+    assert "cases:read" in refused.json()["detail"]
 
 
 def test_a_search_does_not_confirm_a_name_the_caller_may_not_see(journey, as_user):
@@ -92,8 +154,10 @@ def test_a_search_does_not_confirm_a_name_the_caller_may_not_see(journey, as_use
         source="referral",
     )
     api = as_user(journey.receiving_worker)
-    by_name = api.get("/api/cases/", {"name": "Eleni Papadaki"}).json()
+    by_name = api.post("/api/cases/search", {"name": "Eleni Papadaki"}).json()
     assert by_name["count"] == 0
+    by_document = api.post("/api/cases/search", {"document": "AK 445566"}).json()
+    assert by_document["count"] == 0
     by_reference = api.get("/api/cases/", {"reference": case.reference}).json()
     assert by_reference["items"][0]["name"] is None, "the identity was not shared"
 

@@ -149,6 +149,20 @@ def test_a_missing_case_answers_like_a_hidden_one(journey, hidden):
     assert outsider.get("/api/cases/").json()["count"] == 0
 
 
+def test_an_outsider_finds_the_person_neither_by_name_nor_by_document(journey, hidden):
+    outsiders, insider = _outsiders(journey), token_api(journey.sender)
+    events = AuditEvent.objects.count()
+    searches = [{"name": "Anila Hoxha"}, {"name": "hoxha"}, {"document": "BA 1234567"},
+                {"name": "Anila Hoxha", "reference": hidden["case"].reference}]  # fmt: skip
+    for who, api in outsiders.items():
+        for search in searches:
+            response = api.post("/api/cases/search", search)
+            assert response.status_code == 200, (who, search, response.content)
+            assert response.json()["count"] == 0, (who, search)
+    assert AuditEvent.objects.count() == events, "nothing was read"
+    assert insider.post("/api/cases/search", searches[0]).json()["count"] == 1
+
+
 def test_the_receiving_side_before_accepting_sees_only_the_referral(journey):
     case = journey.to_referral()
     referral = journey.send(case)

@@ -61,3 +61,39 @@ def test_the_supervisor_dpo_and_administrator_pages_have_no_serious_problems(pag
             if found:
                 problems[path] = found
     assert problems == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_name_search_and_its_pages_stay_out_of_the_address(page, personas, monkeypatch, language):
+    monkeypatch.setattr("trm.cases.views.PAGE_SIZE", 2)
+    team = Journey(personas, sending="ES", receiving="MA")
+    team.worker.language = language
+    team.worker.save()
+    person = {"given_name": "Іванна", "family_name": "Петренко", "given_name_latin": "Ivanna",
+              "family_name_latin": "Petrenko"}  # fmt: skip
+    for _ in range(3):
+        team.open(person=person)
+    team.open()
+    sign_in(page, team.worker)
+    page.goto("/cases/?stage=identification")
+    address = page.url
+    page.locator("#id_q").fill("Іванна Петренко")
+    page.locator("#case-search button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url == address, "the search went in the body, not the address"
+    assert page.locator("tbody tr").count() == 2
+    assert page.locator("h1").count() == 1
+    assert serious_accessibility_violations(page) == []
+    page.locator("button[form=case-search][name=page]").click()  # the next page, by POST
+    page.wait_for_load_state()
+    assert page.url == address
+    assert page.locator("tbody tr").count() == 1
+    assert "Петренко" in page.locator("tbody").inner_text()
+    addresses = page.evaluate(
+        "() => [...document.querySelectorAll('[href], [src], [action], [formaction]')]"
+        ".map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action')"
+        " || e.getAttribute('formaction'))"
+    )
+    for part in ("Іванна", "Петренко", "Ivanna", "Petrenko", "%D0"):
+        assert not [a for a in addresses if part.lower() in a.lower()], part
+    assert serious_accessibility_violations(page) == []

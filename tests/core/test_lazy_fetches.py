@@ -30,10 +30,11 @@ def lazy_fetches_raise():
         yield
 
 
-def shown(browser, path, params=None):
-    """The page at `path`, rendered with lazy fetches raising; it must answer 200."""
+def shown(browser, path, params=None, *, method="get", **options):
+    """The page at `path`, rendered with lazy fetches raising; it must answer 200. A search
+    is sent by POST (`method`), as the pages and the API send names."""
     with lazy_fetches_raise():
-        response = browser.get(path, params or {})
+        response = getattr(browser, method)(path, params or {}, **options)
     assert response.status_code == 200, (path, params, response.status_code)
     return response
 
@@ -117,7 +118,9 @@ def test_the_case_list_loads_what_it_shows(personas, workspace, monkeypatch):
         browser = personas.signed_in(user)
         assert shown(browser, "/cases/").context["rows"]
         shown(browser, "/cases/", {"stage": Stage.MONITORING})
-        shown(browser, "/cases/", {"q": "Hoxha Anila"})
+        found = shown(browser, "/cases/?stage=monitoring", {"q": "Hoxha Anila"}, method="post")
+        assert found.context["searching"]
+        shown(browser, "/cases/", {"q": "Hoxha Anila", "page": 2}, method="post")
         shown(browser, "/cases/", {"overdue": "on", "age": "child"})
         assert shown(browser, "/cases/", {"page": 2}).context["page"].number == 2
 
@@ -209,6 +212,12 @@ def test_the_api_loads_what_it_answers(personas, workspace):
     sender, receiver = personas.signed_in(team.worker), personas.signed_in(team.receiving_worker)
     assert shown(sender, "/api/cases/").json()["items"]
     assert shown(receiver, "/api/cases/").json()["items"]
+    # The receiving side holds her identity, not her documents: it searches by name only.
+    for browser, search in [(sender, {"name": "Hoxha Anila", "document": "BA 1234567"}),
+                            (receiver, {"name": "Hoxha Anila"})]:  # fmt: skip
+        found = shown(browser, "/api/cases/search", search, method="post",
+                      content_type="application/json")  # fmt: skip
+        assert found.json()["items"]
     for case in (workspace.sent.case, workspace.child, workspace.closed):
         shown(sender, f"/api/cases/{case.pk}")
         shown(sender, f"/api/cases/{case.pk}/records")
@@ -229,9 +238,9 @@ def test_the_api_loads_what_it_answers(personas, workspace):
     shown(sender, "/api/directory/countries")
 
 
-def queries(browser, path) -> int:
+def queries(browser, path, params=None, **options) -> int:
     with CaptureQueriesContext(connection) as captured:
-        shown(browser, path)
+        shown(browser, path, params, **options)
     return len(captured)
 
 
@@ -252,10 +261,18 @@ def test_the_lists_and_my_work_make_as_many_queries_for_15_cases_as_for_3(person
     def counts():
         return {
             "case list": queries(sender, "/cases/"),
+            "case search": queries(sender, "/cases/", {"q": "Anila Hoxha"}, method="post"),
             "my work, case worker": queries(sender, "/"),
             "my work, receiving case worker": queries(receiver, "/"),
             "my work, supervisor": queries(supervisor, "/"),
             "API case list": queries(sender, "/api/cases/"),
+            "API case search": queries(
+                sender,
+                "/api/cases/search",
+                {"name": "Anila Hoxha"},
+                method="post",
+                content_type="application/json",
+            ),
             "referrals sent": queries(sender, "/referrals/"),
             "referrals received": queries(receiver, "/referrals/"),
             "API referral inbox": queries(receiver, "/api/referrals/inbox"),

@@ -1,4 +1,5 @@
-"""Cases and the person they follow: list and search, read, open, correct."""
+"""Cases and the person they follow: list, search (by POST: names stay out of URLs), read,
+open, correct."""
 
 import datetime
 import uuid
@@ -93,16 +94,30 @@ class CaseSummary(Schema):
 
 
 class CaseFilters(Schema):
+    """The list's filters: none of them personal data, so they may travel in the URL."""
+
     stage: codes(Stage) | None = None
     child: bool | None = Field(None, description="Children (and age uncertain) or adults only.")
     overdue: bool | None = Field(None, description="Cases with an overdue deadline, or without.")
     reference: text(20, 1) | None = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class CaseSearch(CaseFilters):
+    """A search by name or document number, with the list's filters: sent as the body of a
+    POST, because a name must never travel in a URL (logs, proxies, Referer headers)."""
+
+    model_config = In.model_config  # unknown fields are refused, as in every body
+
     name: text(200, 1) | None = Field(
         None, description="A name, exactly, in any script: given, family or both."
     )
     document: text(100, 1) | None = Field(None, description="An identity document number.")
-    limit: Limit = 50
-    offset: Offset = 0
+
+
+# What the list answers to the old way of searching, which put the name in the URL.
+SEARCH_IN_URL = ("name", "document")
 
 
 class PersonIn(In):
@@ -162,12 +177,28 @@ def _person(data: dict) -> dict:
     return data
 
 
-def _searched(user, cases, filters: CaseFilters):
+def _filtered(user, filters: CaseFilters):
+    """The cases the caller may see, narrowed by the list's filters."""
+    cases = Case.objects.visible_to(user)
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.child is not None:
+        child = Q(is_child=True) | Q(age_uncertain=True)
+        cases = cases.filter(child if filters.child else ~child)
+    if filters.overdue is not None:
+        overdue = Q(pk__in=Deadline.objects.overdue().values("case_id"))
+        cases = cases.filter(overdue if filters.overdue else ~overdue)
+    if filters.reference:
+        cases = cases.filter(reference__iexact=filters.reference)
+    return cases
+
+
+def _searched(user, cases, search: CaseSearch):
     """Narrow to exact matches of a name or document, among the cases where the caller may see
     that category: a search must not confirm what the caller may not read."""
     searches = [
-        (filters.name, NameIndex.Kind.NAME, DataCategory.IDENTITY),
-        (filters.document, NameIndex.Kind.DOCUMENT, DataCategory.DOCUMENTS),
+        (search.name, NameIndex.Kind.NAME, DataCategory.IDENTITY),
+        (search.document, NameIndex.Kind.DOCUMENT, DataCategory.DOCUMENTS),
     ]
     for wanted, kind, category in searches:
         if wanted is None:
@@ -180,25 +211,9 @@ def _searched(user, cases, filters: CaseFilters):
     return cases
 
 
-@router.get("/", response=responses(200, Page[CaseSummary]))
-@needs(Scope.CASES_READ)
-def list_cases(request, filters: Query[CaseFilters]):
-    """The cases the caller may see, newest first; names only where their identity is shared.
-
-    Filters combine; `name` and `document` match exactly, through the blind index."""
-    user = caller(request)
-    cases = Case.objects.visible_to(user)
-    if filters.stage:
-        cases = cases.filter(stage=filters.stage)
-    if filters.child is not None:
-        child = Q(is_child=True) | Q(age_uncertain=True)
-        cases = cases.filter(child if filters.child else ~child)
-    if filters.overdue is not None:
-        overdue = Q(pk__in=Deadline.objects.overdue().values("case_id"))
-        cases = cases.filter(overdue if filters.overdue else ~overdue)
-    if filters.reference:
-        cases = cases.filter(reference__iexact=filters.reference)
-    cases = _searched(user, cases, filters)
+def _page(user, cases, filters: CaseFilters, searched: list[str]) -> dict:
+    """One page of case summaries, names only where their identity is shared; the listing is
+    audited with the kinds searched for, never the values."""
     count, found = page_of(
         cases.select_related("person__data_key", "owner").order_by("-opened_at", "pk"),
         filters.limit,
@@ -218,10 +233,7 @@ def list_cases(request, filters: Query[CaseFilters]):
         record(
             "trm.case.listed",
             actor=user,
-            details={
-                "cases": [str(pk) for pk in sorted(named, key=str)],
-                "search": [name for name in ("name", "document") if getattr(filters, name)],
-            },
+            details={"cases": [str(pk) for pk in sorted(named, key=str)], "search": searched},
         )
     items = [
         CaseSummary(
@@ -238,6 +250,39 @@ def list_cases(request, filters: Query[CaseFilters]):
         for case in found
     ]
     return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
+
+
+@router.get("/", response=responses(200, Page[CaseSummary]))
+@needs(Scope.CASES_READ)
+def list_cases(request, filters: Query[CaseFilters]):
+    """The cases the caller may see, newest first; names only where their identity is shared.
+
+    Filters combine. To find a person by name or document number, POST to `/api/cases/search`:
+    a name is never sent in a URL, and `name` or `document` here is refused (422)."""
+    if any(name in request.GET for name in SEARCH_IN_URL):
+        # Refused rather than ignored: ignoring would answer every case as if it matched.
+        raise DomainError(
+            _("Names and document numbers never go in a URL: search with POST /api/cases/search.")
+        )
+    user = caller(request)
+    return _page(user, _filtered(user, filters), filters, searched=[])
+
+
+@router.post("/search", response=responses(200, Page[CaseSummary]))
+@needs(Scope.CASES_READ)
+def search_cases(request, payload: CaseSearch):
+    """The cases whose person has this name or document number, exactly, through the blind
+    index, among those the caller may see and where that part of the person is shared with
+    them; newest first, with the list's filters and pages.
+
+    The search travels in the body, never in the URL; the audit trail records which kinds
+    were searched (`name`, `document`), never what."""
+    if payload.name is None and payload.document is None:
+        raise DomainError(_("Say what to search for: a name, a document number, or both."))
+    user = caller(request)
+    cases = _searched(user, _filtered(user, payload), payload)
+    searched = [kind for kind in ("name", "document") if getattr(payload, kind) is not None]
+    return _page(user, cases, payload, searched)
 
 
 @router.post("/", response=responses(201, CaseState))

@@ -2,6 +2,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trm.access.categories import DataCategory
+from trm.access.policy import categories_by_case
 from trm.directory.models import Country, Organisation
 
 from .models import NameIndex, Person, Sex
@@ -70,15 +72,47 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class CaseFilterForm(forms.Form):
-    """The case list's filters; every one optional, every value checked."""
+class CaseSearchForm(forms.Form):
+    """The case list's search: sent by POST only, so a name never travels in a URL."""
 
     q = forms.CharField(
         label=_("Reference or exact name"),
         max_length=200,
         required=False,
         help_text=_("Names are found in any script: the full name in either order, or one part."),
+        # Names stay out of the browser's form history and its online spelling services.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+    def searching(self) -> bool:
+        """Whether a valid, non-empty search was sent."""
+        return self.is_bound and self.is_valid() and bool(self.cleaned_data["q"])
+
+    def filter(self, cases, user):
+        """The case whose reference is the text, or else those whose person's name is, exactly
+        and in any script, among the cases where `user` may see the identity (a search must not
+        confirm a name the user may not read); all when nothing is searched, none when the
+        search is invalid."""
+        if not self.is_bound:
+            return cases
+        if not self.is_valid():
+            return cases.none()
+        text = self.cleaned_data["q"]  # stripped by the field
+        if not text:
+            return cases
+        by_reference = cases.filter(reference__iexact=text)
+        if by_reference.exists():
+            return by_reference
+        found = list(cases.filter(person__in=NameIndex.search(text)).values_list("pk", flat=True))
+        seen = categories_by_case(user, found)
+        return cases.filter(
+            pk__in=[pk for pk in found if DataCategory.IDENTITY in seen.get(pk, ())]
+        )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters, sent by GET (bookmarkable): none of them personal data."""
+
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     country = forms.ModelChoiceField(
         label=_("Country"),
@@ -104,14 +138,6 @@ class CaseFilterForm(forms.Form):
         if not self.is_valid():
             return cases.none()
         data = self.cleaned_data
-        if data["q"]:
-            text = data["q"].strip()
-            by_reference = cases.filter(reference__iexact=text)
-            cases = (
-                by_reference
-                if by_reference.exists()
-                else cases.filter(person__in=NameIndex.search(text))
-            )
         if data["stage"]:
             cases = cases.filter(stage=data["stage"])
         if data["country"]:

@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from trm.access.actions import break_the_glass
 from trm.access.categories import DataCategory
@@ -22,7 +25,7 @@ from trm.directory.models import Organisation
 from trm.lib.errors import DomainError
 
 from . import actions
-from .forms import BreakGlassForm, CaseFilterForm, OpenCaseForm, PersonForm
+from .forms import BreakGlassForm, CaseFilterForm, CaseSearchForm, OpenCaseForm, PersonForm
 from .http import read_or_404
 from .models import Case
 from .pages import case_work_context
@@ -30,16 +33,40 @@ from .pages import case_work_context
 PAGE_SIZE = 50
 
 
+def _filters(query: QueryDict, also=()) -> str:
+    """The list's filters in `query` (and the parameters `also` named), as a query string."""
+    kept = QueryDict(mutable=True)
+    for name in (*CaseFilterForm.base_fields, *also):
+        if name in query:
+            kept.setlist(name, query.getlist(name))
+    return kept.urlencode()
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("q")  # a name searched for stays out of error reports too
 def case_list(request):
+    """The cases the user may see. Filters come by GET (bookmarkable, none of them personal);
+    the search by reference or name comes by POST only and is answered here, without a
+    redirect, so a name never lands in a URL, a browser's history, a log or a Referer."""
+    if "q" in request.GET and request.method != "POST":
+        # A search in the URL (an old bookmark) is not run: the list answers from an address
+        # without it, so the name goes no further (address bar, Referer, the language form).
+        kept = _filters(request.GET, also=("page",))
+        return redirect(f"{request.path}?{kept}" if kept else request.path)
     form = CaseFilterForm(request.GET)
+    search = CaseSearchForm(request.POST if request.method == "POST" else None)
     cases = form.filter(
         Case.objects.visible_to(request.user).select_related("person__data_key", "owner__country"),
         request.user,
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
+    cases = search.filter(cases, request.user)
+    # A search's later pages are asked for by POST too (the page's buttons resend the search).
+    sent = request.POST if request.method == "POST" else request.GET
+    page = Paginator(cases, PAGE_SIZE).get_page(sent.get("page"))
+    # Links and the search form's action carry the filters only: never `q`, nor anything else
+    # the URL brought.
+    filters = _filters(request.GET)
     categories = categories_by_case(request.user, [case.pk for case in page.object_list])
     rows = [
         (case, DataCategory.IDENTITY in categories.get(case.pk, ()) and not case.person.erased_at)
@@ -53,17 +80,23 @@ def case_list(request):
         )
     openable = [m.organisation for m in request.user.active_memberships()
                 if may_open_cases(request.user, m.organisation)]  # fmt: skip
-    return render(
+    response = render(
         request,
         "cases/list.html",
         {
             "form": form,
+            "search": search,
+            "searching": search.searching(),
             "page": page,
             "rows": rows,
             "can_open": bool(openable),
-            "filters": filters.urlencode(),
+            "filters": filters,
         },
     )
+    if request.method == "POST":
+        # The answer to a search shows the names searched for: no copy in any cache.
+        add_never_cache_headers(response)
+    return response
 
 
 @login_required
