@@ -45,7 +45,9 @@ def arguments(argv=None):
         default="1-4",
         help="seconds each user waits between requests, as MIN-MAX (default 1-4: a brisk pace)",
     )
-    parser.add_argument("--spawn-rate", type=float, default=5, help="users started per second")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=1, help="users signing in per second (default 1)"
+    )
     parser.add_argument("--run-time", default="2m", help="how long, e.g. 90s, 3m (default 2m)")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
