@@ -1,9 +1,11 @@
 """Exact search on encrypted names and document numbers, in any script."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from trm.cases.models import NameIndex, Person
-from trm.crypto.blind_index import blind_index, normalise
+from trm.crypto.blind_index import blind_index, key_held, normalise
 from trm.crypto.rotation import rotate
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +57,15 @@ def test_the_index_survives_key_rotation():
     person.save()
     rotate()
     assert list(NameIndex.search("salma bennani")) == [person]
+
+
+def test_a_bulk_job_reads_the_index_key_once_and_gets_the_same_indexes():
+    names = ["Ivanna Petrenko", "Amina El Idrissi", "Arben Hoxha"]
+    one_by_one = [blind_index(name, purpose="name") for name in names]
+    with CaptureQueriesContext(connection) as queries, key_held():
+        held = [blind_index(name, purpose="name") for name in names]
+    assert held == one_by_one
+    assert len(queries) == 1  # the key, once
+    with CaptureQueriesContext(connection) as queries:
+        blind_index(names[0], purpose="name")
+    assert len(queries) == 1  # outside the block, the key is looked up again

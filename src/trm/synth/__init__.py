@@ -22,11 +22,12 @@ from django.db import connection
 from django.utils import timezone
 
 from trm.cases.models import Case
+from trm.crypto import blind_index
 
 from .casework import ids_of
 from .journeys import plan_case
 from .staff import load_directory
-from .writer import Writer, index_key_held
+from .writer import Writer
 
 
 class SynthRefused(Exception):
@@ -113,7 +114,7 @@ def synthesize(
     report = SynthesisReport(truth=Path(truth or truth_path(seed)))
     report.truth.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with index_key_held(), report.truth.open("w") as truth_file:
+    with blind_index.key_held(), report.truth.open("w") as truth_file:
         for start in range(0, cases, batch):
             plans = [
                 plan_case(seed, index, today, directory)

@@ -10,7 +10,6 @@ per-row SQL compilation): it costs far more than the database for rows this simp
 """
 
 import os
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -20,7 +19,6 @@ from trm.audit.log import lock_chain
 from trm.audit.models import GENESIS_HASH, HASHED_FIELDS, AuditEvent, event_hash
 from trm.cases.models import Approval, Case, NameIndex, Person, StageRecord
 from trm.consent.models import ConsentRecord
-from trm.crypto import blind_index as blind_index_module
 from trm.crypto import envelope
 from trm.crypto.keyring import KEY_BYTES
 from trm.crypto.models import DataKey
@@ -36,21 +34,6 @@ PERSONAL_FIELDS = ("given_name", "family_name", "given_name_latin", "family_name
 # The history models, looked up once: `Model.history` builds a manager on every access.
 HISTORY_MODELS = {model: model.history.model for model in (Person, Case, StageRecord)}
 DEADLINE_ORGANISATIONS = Deadline.organisations.through
-
-
-@contextmanager
-def index_key_held():
-    """Read the node's blind-index key once, not once per name: `blind_index` looks it up in
-    the database on every call, which would be most of the cost of a million people.
-    Only for synthesis, which runs alone in its process (the command, a benchmark, a test)."""
-    blind_index_module.blind_index("warm-up", purpose=NameIndex.Kind.NAME)  # makes it if missing
-    key = blind_index_module._index_key()
-    original = blind_index_module._index_key
-    blind_index_module._index_key = lambda: key
-    try:
-        yield
-    finally:
-        blind_index_module._index_key = original
 
 
 def seal(model, name: str, value, key: bytes, row_id) -> bytes | None:
