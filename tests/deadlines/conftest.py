@@ -5,11 +5,13 @@ test_journey.py walks the real actions."""
 
 import datetime
 import itertools
+import threading
 import uuid
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections
 from django.test import TestCase
 from django.utils import timezone
 
@@ -46,6 +48,29 @@ def swept(now=None) -> dict:
     """One sweep of the worker, its transactions committed (so its e-mails leave)."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return sweep(now)
+
+
+def swept_by_two_workers_at_once(now) -> tuple[list[dict], list[Exception]]:
+    """Two workers sweeping at the same moment, each on its own connection: what each sent,
+    and what either raised."""
+    results, failures = [], []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            start.wait()
+            results.append(sweep(now))
+        except Exception as problem:  # noqa: BLE001 - reported to the test
+            failures.append(problem)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, failures
 
 
 @pytest.fixture

@@ -5,22 +5,21 @@ Most scenarios hand `track_referral` what the referrals app hands it; the last o
 the referrals app's own actions."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from tests.referrals.journeys import Journey, committed
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
 from trm.cases.stages import Stage
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
-from trm.deadlines.sweep import escalate, sweep
+from trm.deadlines.sweep import escalate
 from trm.deadlines.tracking import referral_answered, referral_withdrawn, track_referral
 from trm.referrals.actions import cancel_referral, decline_referral
 
-from .conftest import Scene, local, swept
+from .conftest import Scene, local, swept, swept_by_two_workers_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -104,23 +103,7 @@ def test_two_workers_sweeping_in_parallel_escalate_once(personas, calendars, tim
     time_machine.move_to(SENT, tick=False)
     track_referral(scene.referral(scene.case(stage=Stage.REFERRAL)))
     now = DUE + datetime.timedelta(hours=1)
-    results, failures = [], []
-    start = threading.Barrier(2)
-
-    def worker():
-        try:
-            start.wait()
-            results.append(sweep(now))
-        except Exception as problem:  # noqa: BLE001 - reported by the main thread
-            failures.append(problem)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, failures = swept_by_two_workers_at_once(now)
     assert failures == []
     assert sorted(result["escalated"] for result in results) == [0, 1]
     assert Notification.objects.filter(event=NotificationEvent.OVERDUE).count() == 1

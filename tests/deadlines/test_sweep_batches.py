@@ -19,7 +19,7 @@ from trm.deadlines import notify
 from trm.deadlines import sweep as sweeping
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
 
-from .conftest import PERSONAL_WORDS, local, swept
+from .conftest import PERSONAL_WORDS, local, swept, swept_by_two_workers_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -269,23 +269,7 @@ def test_two_workers_sweeping_a_backlog_in_parallel_send_each_deadline_once(
     scenes, small_batches, caplog
 ):
     backlog = [deadline(scene) for scene in scenes for _ in range(8)]
-    results, failures = [], []
-    start = threading.Barrier(2)
-
-    def worker():
-        try:
-            start.wait()
-            results.append(sweeping.sweep(OVERDUE))
-        except Exception as problem:  # noqa: BLE001 - reported by the main thread
-            failures.append(problem)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, failures = swept_by_two_workers_at_once(OVERDUE)
     assert failures == []
     assert sum(result["escalated"] for result in results) == len(backlog)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], "nothing failed"

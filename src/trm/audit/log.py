@@ -110,31 +110,8 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     return events
 
 
-def record(
-    action: str,
-    *,
-    actor=None,
-    organisation=None,
-    target: models.Model | None = None,
-    object_type: str = "",
-    object_id: str = "",
-    reason: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction if there is one. What an
-    event may hold (no personal data) is said by `new_event`."""
-    [event] = record_many(
-        [
-            new_event(
-                action,
-                actor=actor,
-                organisation=organisation,
-                target=target,
-                object_type=object_type,
-                object_id=object_id,
-                reason=reason,
-                details=details,
-            )
-        ]
-    )
-    return event
+def record(action: str, **event) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction if there is one. Its
+    fields, and what it may hold (no personal data), are `new_event`'s."""
+    [recorded] = record_many([new_event(action, **event)])
+    return recorded
