@@ -203,14 +203,14 @@ def test_a_deadline_that_cannot_be_sent_waits_for_the_next_sweep_and_holds_back_
 ):
     backlog = [deadline(scene) for scene in scenes for _ in range(2)]
     bad = backlog[3]
-    email_for = notify.email_for
+    emails_for = notify.emails_for
 
-    def failing(user, deadline, event, link=None):
+    def failing(deadline, event, users, link=None):
         if deadline.pk == bad.pk:
             raise RuntimeError("the template broke")
-        return email_for(user, deadline, event, link)
+        return emails_for(deadline, event, users, link)
 
-    monkeypatch.setattr(notify, "email_for", failing)
+    monkeypatch.setattr(notify, "emails_for", failing)
     mail.outbox.clear()
     with caplog.at_level(logging.WARNING, logger="trm.deadlines"):
         assert swept(OVERDUE) == {"reminded": 0, "escalated": 5}

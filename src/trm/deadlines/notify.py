@@ -33,16 +33,29 @@ def notifications_link() -> str:
     return node_link(reverse("deadlines:notifications"))
 
 
-def email_for(user, deadline, event: str, link: str | None = None) -> EmailMessage:
-    """The e-mail telling `user` of `event` on `deadline`, in the user's language; `link` is
+def emails_for(deadline, event: str, users, link: str | None = None) -> list[EmailMessage]:
+    """An e-mail to each of `users` with an address, telling of `event` on `deadline` in the
+    user's language: the text is made once per language, not once per person. `link` is
     `notifications_link()`, given when many e-mails are made at once to read the node once."""
     link = link or notifications_link()
-    with translation.override(user.language or None):
-        body = render_to_string(
-            "deadlines/email/deadline.txt",
-            {"text": messages.describe(deadline, event), "link": link},
-        )
-        return EmailMessage(messages.subject(deadline, event), body, None, [user.email])
+    texts = {}
+    emails = []
+    for user in users:
+        if not user.email:
+            continue
+        language = user.language or None
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = (
+                    messages.subject(deadline, event),
+                    render_to_string(
+                        "deadlines/email/deadline.txt",
+                        {"text": messages.describe(deadline, event), "link": link},
+                    ),
+                )
+        subject, body = texts[language]
+        emails.append(EmailMessage(subject, body, None, [user.email]))
+    return emails
 
 
 def notify(event: str, recipients_of, now) -> None:
@@ -66,10 +79,9 @@ def notify(event: str, recipients_of, now) -> None:
     )
     link = notifications_link()
     emails = [
-        email_for(user, deadline, event, link)
+        email
         for deadline, users in recipients_of
-        for user in users
-        if user.email
+        for email in emails_for(deadline, event, users, link)
     ]
     if emails:
         transaction.on_commit(lambda: send(emails), robust=True)
