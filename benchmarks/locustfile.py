@@ -20,10 +20,11 @@ import re
 import struct
 import time
 import urllib.parse
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-ACCOUNTS = json.loads(open(os.environ["TRM_LOAD_ACCOUNTS"]).read())  # noqa: SIM115
+ACCOUNTS = json.loads(Path(os.environ["TRM_LOAD_ACCOUNTS"]).read_text())
 # Seconds a person spends between two requests: reading, typing, on the phone.
 THINK = tuple(float(seconds) for seconds in os.environ.get("TRM_LOAD_THINK", "1-4").split("-"))
 STAGES = ("first_assistance", "options_counselling", "long_term_assistance", "monitoring")
