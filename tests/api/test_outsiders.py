@@ -15,7 +15,8 @@ from tests.referrals.journeys import committed
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
 from trm.cases.journey import request_approval
-from trm.cases.models import Approval, Case, StageRecord
+from trm.cases.models import Approval, Case, Note, StageRecord
+from trm.consent.models import ConsentRecord
 from trm.referrals.actions import ask_for_information
 from trm.referrals.models import ReferralMessage
 
@@ -36,6 +37,10 @@ BODIES = {
     "ReasonIn": {"reason": "A reason."},
     "QuestionIn": {"question": "A question?"},
     "AnswerIn": {"in_reply_to": "", "text": "An answer."},
+    "NoteIn": {"text": "A note."},
+    "ConsentIn": {"purpose": "statistics", "categories": ["identity"], "language": "en"},
+    "WithdrawIn": {"reason": "A reason."},
+    "AssignmentIn": {"case_worker": 1, "version": 1},
 }
 
 
@@ -87,6 +92,7 @@ def hidden(journey):
             "{case_id}": str(case.pk),
             "{referral_id}": str(referral.pk),
             "{approval_id}": str(approval.pk),
+            "{consent_id}": str(case.consents.first().pk),
         },
         "body_ids": {"receiver": journey.receiver.pk, "in_reply_to": str(question.pk)},
     }
@@ -99,6 +105,8 @@ def _state(case):
         StageRecord.objects.filter(case=case).count(),
         ReferralMessage.objects.filter(referral__case=case).count(),
         Approval.objects.filter(case=case).count(),
+        Note.objects.filter(case=case).count(),
+        ConsentRecord.objects.filter(case=case).count(),
     )
 
 

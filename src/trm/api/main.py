@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from trm.lib.errors import DomainError
 
-from . import cases, directory, moves, records, referrals, tasks
+from . import cases, casework, directory, moves, records, referrals, tasks
 from .auth import BrowserSession, TokenAuth
 
 api = NinjaAPI(
@@ -113,6 +113,7 @@ api.add_router("/cases", cases.router)
 api.add_router("/cases", records.router)
 api.add_router("/cases", moves.router)
 api.add_router("/cases", referrals.case_router)
+api.add_router("/cases", casework.router)
 api.add_router("/record-kinds", records.kinds_router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/directory", directory.router)
