@@ -55,7 +55,7 @@ def test_notes_are_added_and_read_newest_first_by_the_owners_staff(journey, as_u
     assert Note.objects.count() == 2
 
 
-def test_the_receiving_side_reads_notes_only_where_the_case_page_shows_them(journey, as_user):
+def test_each_side_reads_only_the_notes_its_own_organisation_wrote(journey, as_user):
     case = journey.to_referral()
     referral = journey.send(case)
     journey.run(add_note, journey.worker, case, "Her aunt in Tirana will meet her.")
@@ -66,14 +66,16 @@ def test_the_receiving_side_reads_notes_only_where_the_case_page_shows_them(jour
     assert albania.client.get(f"/cases/{case.pk}/").status_code == 404
 
     journey.accept(referral)
-    # Notes have no data category of their own: the page shows them to whoever sees the case,
-    # and the API the same.
-    page = albania.client.get(f"/cases/{case.pk}/").content.decode()
-    [note] = albania.get(path).json()["items"]
-    assert note["text"] == "Her aunt in Tirana will meet her."
-    assert note["text"] in page
+    # Free text may hold any category of data, whatever the referral shared: the sending side's
+    # notes stay with it, on the page as through the API.
+    assert albania.get(path).json()["items"] == []
+    assert "Her aunt in Tirana" not in albania.client.get(f"/cases/{case.pk}/").content.decode()
     assert albania.post(path, {"text": "A place is ready."}).status_code == 201
-    assert Note.objects.filter(organisation=journey.receiver).count() == 1
+    [note] = albania.get(path).json()["items"]
+    assert note["text"] == "A place is ready."
+    assert note["text"] in albania.client.get(f"/cases/{case.pk}/").content.decode()
+    spain = as_user(journey.worker).get(path).json()["items"]
+    assert [note["text"] for note in spain] == ["Her aunt in Tirana will meet her."]
 
 
 def test_reading_notes_and_consent_is_audited_as_on_the_pages(journey, as_user):

@@ -98,3 +98,44 @@ def test_without_htmx_the_page_reloads_with_one_message(personas, team):
     browser = personas.signed_in(team.worker)
     page = browser.post(f"/cases/{case.pk}/notes/", {"text": "Called."}, follow=True)
     assert page.text.count("The note was added.") == 1
+
+
+def test_notes_and_documents_stay_with_the_organisation_that_wrote_them(personas, team):
+    """Free text and files may hold any category of data, whatever the referral shares: the
+    receiving organisation sees its own, not the sending side's, on the page and at download."""
+    from trm.access.actions import break_the_glass
+    from trm.directory.models import Organisation
+
+    case = team.to_referral()
+    sending = personas.signed_in(team.worker)
+    sending.post(f"/cases/{case.pk}/notes/", {"text": "Her trafficker still calls her mother."})
+    upload = SimpleUploadedFile("statement.pdf", PDF, content_type="application/pdf")
+    sending.post(f"/cases/{case.pk}/attachments/", {"file": upload})
+    statement = Attachment.objects.get()
+    team.accept(team.send(case))
+
+    receiving = personas.signed_in(team.receiving_worker)
+    page = receiving.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert "still calls her mother" not in page.text
+    assert "statement.pdf" not in page.text
+    download = f"/cases/{case.pk}/attachments/{statement.pk}/"
+    assert receiving.get(download).status_code == 404
+    receiving.post(f"/cases/{case.pk}/notes/", {"text": "A room is ready in Kyiv."})
+    assert "A room is ready in Kyiv." in receiving.get(f"/cases/{case.pk}/").text
+    sending_page = sending.get(f"/cases/{case.pk}/").text
+    assert "still calls her mother" in sending_page
+    assert "A room is ready in Kyiv." not in sending_page
+    assert sending.get(download).status_code == 200
+
+    # An emergency (break the glass, by a supervisor of another organisation of the owner's
+    # country) sees everything.
+    other = Organisation.objects.filter(country=case.owner.country).exclude(pk=case.owner_id)[0]
+    supervisor = personas.user("pl.other-supervisor", "PL", Role.SUPERVISOR)
+    supervisor.memberships.update(organisation=other)
+    break_the_glass(supervisor, case, "She called the hotline: she is in danger tonight.")
+    emergency = personas.signed_in(supervisor)
+    page = emergency.get(f"/cases/{case.pk}/").text
+    assert "still calls her mother" in page
+    assert "A room is ready in Kyiv." in page
+    assert emergency.get(download).status_code == 200

@@ -141,6 +141,19 @@ def access_to(user, case, at=None) -> CaseAccess:
     return CaseAccess(frozenset(actions), frozenset(categories), tuple(via))
 
 
+def kept_by_their_organisation(user, access: CaseAccess, items):
+    """Of a case's notes or documents (`items`: a queryset of rows with an `organisation`),
+    those `user` may see.
+
+    Free text and files may hold any category of data and nothing says which, so no consent or
+    grant can share them across organisations: each stays with the organisation that wrote it.
+    What a receiving organisation is to know travels in the referral. Emergency access (break
+    the glass) sees them all."""
+    if access.is_emergency:
+        return items
+    return items.filter(organisation_id__in=list(_case_role_organisations(user)))
+
+
 def categories_by_case(user, case_ids, at=None) -> dict:
     """{case id: categories the user may see} for many cases in two queries (for lists)."""
     at = at or timezone.now()

@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from trm.access.categories import DataCategory
-from trm.access.policy import Action
+from trm.access.policy import Action, kept_by_their_organisation
 from trm.access.reads import read_case
 from trm.cases import actions
 from trm.cases.models import Case, Note
@@ -212,10 +212,14 @@ def _form_errors(form) -> list[str]:
 @router.get("/{case_id}/notes", response=responses(200, Page[NoteOut]))
 @needs(Scope.CASES_READ)
 def list_notes(request, case_id: uuid.UUID, filters: Query[PageFilters]):
-    """The case's notes, newest first. Notes belong to no data category: whoever may see the
-    case reads them, as on the case page. The read is audited like the case page's."""
-    case, _access = read_case(caller(request), case_id)
-    notes = case.notes.select_related("author", "organisation").order_by("-written_at", "pk")
+    """The case's notes the caller's organisation wrote, newest first: free text may hold any
+    category of data, so notes are not shared with other organisations (as on the case page).
+    The read is audited like the case page's."""
+    user = caller(request)
+    case, access = read_case(user, case_id)
+    notes = kept_by_their_organisation(
+        user, access, case.notes.select_related("author", "organisation")
+    ).order_by("-written_at", "pk")
     count, found = page_of(notes, filters.limit, filters.offset)
     return {
         "count": count,

@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trm.access.policy import OPENING_ROLES, Action
+from trm.access.policy import OPENING_ROLES, Action, kept_by_their_organisation
 from trm.accounts.models import Role
 from trm.lib.errors import DomainError, NotAllowed
 
 from . import actions, journey
 from .http import read_or_404
-from .models import Approval, Attachment, StageRecord
+from .models import Approval, StageRecord
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason
 from .workflow import EVENTS
@@ -194,8 +194,12 @@ def case_work_context(request, case, access) -> dict:
         "pending_approvals": case.approvals.pending(),
         "closure_reasons": CLOSURE_REASONS,
         "timeline": timeline(case, access),
-        "notes": case.notes.select_related("author", "organisation"),
-        "attachments": case.attachments.select_related("uploaded_by").defer("content"),
+        "notes": kept_by_their_organisation(
+            request.user, access, case.notes.select_related("author", "organisation")
+        ),
+        "attachments": kept_by_their_organisation(
+            request.user, access, case.attachments.select_related("uploaded_by").defer("content")
+        ),
         "workers": assignable_workers(case) if access.allows(Action.ASSIGN) else None,
         "is_sending_side": any(v.startswith("membership:") for v in access.via),
     }
@@ -208,8 +212,10 @@ def add_note(request, pk):
     _act(request, lambda: actions.add_note(request.user, case, request.POST.get("text", "")),
          _("The note was added."))  # fmt: skip
     if request.htmx:  # only the notes section is replaced
-        context = {"case": case, "can_edit": True, "in_place": True,
-                   "notes": case.notes.select_related("organisation")}  # fmt: skip
+        notes = kept_by_their_organisation(
+            request.user, access, case.notes.select_related("organisation")
+        )
+        context = {"case": case, "can_edit": True, "in_place": True, "notes": notes}
         return render(request, "cases/case.html#notes", context)
     return redirect(case)
 
@@ -230,8 +236,10 @@ def attach(request, pk):
 @login_required
 def download(request, pk, attachment):
     """An attachment, always as a download (never shown inline), its reading audited."""
-    case, _access = read_or_404(request, pk, purpose="attachment_downloaded")
-    found = get_object_or_404(Attachment, pk=attachment, case=case)
+    case, access = read_or_404(request, pk, purpose="attachment_downloaded")
+    found = get_object_or_404(
+        kept_by_their_organisation(request.user, access, case.attachments), pk=attachment
+    )
     response = HttpResponse(found.content, content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(found)}"'
     response["Cache-Control"] = "no-store"
