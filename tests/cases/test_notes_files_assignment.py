@@ -139,3 +139,29 @@ def test_notes_and_documents_stay_with_the_organisation_that_wrote_them(personas
     assert "still calls her mother" in page
     assert "A room is ready in Kyiv." in page
     assert emergency.get(download).status_code == 200
+
+
+def test_a_note_is_written_for_the_organisation_the_case_was_referred_to(personas, team):
+    """Someone working for two organisations writes for the one the case concerns, and so
+    keeps seeing their note."""
+    from trm.accounts.models import Membership
+    from trm.directory.models import Organisation
+
+    case = team.to_referral()
+    team.accept(team.send(case))
+    elsewhere = Organisation.objects.exclude(pk__in=[case.owner_id, team.receiver.pk]).order_by(
+        "pk"
+    )[0]
+    # Their other membership is the older one.
+    receiving_membership = Membership.objects.get(user=team.receiving_worker)
+    Membership.objects.create(
+        user=team.receiving_worker, organisation=elsewhere, role=Role.CASE_WORKER
+    )
+    receiving_membership.delete()
+    Membership.objects.create(
+        user=team.receiving_worker, organisation=team.receiver, role=Role.CASE_WORKER
+    )
+    receiving = personas.signed_in(team.receiving_worker)
+    receiving.post(f"/cases/{case.pk}/notes/", {"text": "Met her at the airport."})
+    assert Note.objects.get().organisation == team.receiver
+    assert "Met her at the airport." in receiving.get(f"/cases/{case.pk}/").text

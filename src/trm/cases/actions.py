@@ -93,8 +93,22 @@ def _writer(actor, case):
         raise NotAllowed(_("This case does not exist or you may not see it."))
     if locked.person.erased_at is not None:
         raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
-    membership = actor.memberships.filter(is_active=True).select_related("organisation").first()
-    return locked, membership.organisation if membership else locked.owner
+    return locked, _acting_for(actor, locked)
+
+
+def _acting_for(actor, case: Case):
+    """The organisation the actor works on `case` for: the owner if they are its member, else
+    the one of theirs the case was referred to (a person may belong to several)."""
+    from trm.access.models import Grant
+    from trm.directory.models import Organisation
+
+    mine = Organisation.objects.filter(
+        memberships__user=actor, memberships__is_active=True
+    ).order_by("pk")
+    if mine.filter(pk=case.owner_id).exists():
+        return case.owner
+    granted = mine.filter(pk__in=Grant.objects.active().filter(case=case).values("organisation_id"))
+    return granted.first() or mine.first() or case.owner
 
 
 @transaction.atomic
