@@ -24,12 +24,13 @@ api = NinjaAPI(
     title="trm",
     version="1",
     description=(
-        "The Transnational Referral Mechanism: cases, stage records, moves, referrals, the "
-        "directory and tasks. Authenticate with the session of the pages (writes need the CSRF "
-        "token) or with an organisation's API token: `Authorization: Bearer trm_…`. Lists are "
-        "paginated with `limit` and `offset` and give the total `count`. A case's ETag is its "
-        "version: send it back as `If-Match` (or `version`) when you change it; a stale one "
-        "answers 409 and changes nothing."
+        "The Transnational Referral Mechanism: cases, stage records, moves, notes, consent, "
+        "assignment, referrals, the directory and tasks. Searches by name or document number "
+        "are POST `/api/cases/search`: a name never goes in a URL. Authenticate with the "
+        "session of the pages (writes need the CSRF token) or with an organisation's API "
+        "token: `Authorization: Bearer trm_…`. Lists are paginated with `limit` and `offset` "
+        "and give the total `count`. A case's ETag is its version: send it back as `If-Match` "
+        "(or `version`) when you change it; a stale one answers 409 and changes nothing."
     ),
     auth=[TokenAuth(), BrowserSession()],
     urls_namespace="api",
