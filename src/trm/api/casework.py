@@ -20,7 +20,7 @@ from trm.cases.models import Case, Note
 from trm.consent import actions as consent_actions
 from trm.consent.forms import ConsentForm, WithdrawForm
 from trm.consent.models import ConsentRecord, Purpose
-from trm.consent.state import current_consents
+from trm.consent.state import ids_in_force
 from trm.crypto.envelope import DecryptionError
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.languages import SPOKEN_LANGUAGES
@@ -179,12 +179,6 @@ def _consent_out(consent: ConsentRecord, in_force: set, withdrawals: dict) -> Co
     )
 
 
-def _in_force(person) -> set:
-    if person.erased_at is not None:
-        return set()
-    return set(current_consents(person).values_list("pk", flat=True))
-
-
 def _consents(person):
     return ConsentRecord.objects.filter(person=person).select_related(
         "recipient_organisation__country", "recipient_country", "recorded_by"
@@ -196,7 +190,7 @@ def _one_consent_out(consent: ConsentRecord, person) -> ConsentOut:
     withdrawals = dict(
         ConsentRecord.objects.filter(withdraws=consent).values_list("withdraws_id", "pk")
     )
-    return _consent_out(consent, _in_force(person), withdrawals)
+    return _consent_out(consent, ids_in_force(person), withdrawals)
 
 
 def _form_errors(form) -> list[str]:
@@ -254,7 +248,7 @@ def list_consents(request, case_id: uuid.UUID, filters: Query[PageFilters]):
             "withdraws_id", "pk"
         )
     )
-    in_force = _in_force(person)
+    in_force = ids_in_force(person)
     return {
         "count": count,
         "limit": filters.limit,

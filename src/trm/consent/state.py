@@ -25,6 +25,14 @@ def current_consents(person, at=None):
     )
 
 
+def ids_in_force(person) -> set:
+    """The ids of the person's consents in force now, for showing each record's status; none
+    once their data is erased."""
+    if person.erased_at is not None:
+        return set()
+    return set(current_consents(person).values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Whether consent covers a use of the person's data, and which categories it lacks."""

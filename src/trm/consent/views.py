@@ -14,7 +14,7 @@ from trm.lib.errors import DomainError, NotAllowed
 from . import actions
 from .forms import ConsentForm, WithdrawForm
 from .models import ConsentRecord
-from .state import current_consents
+from .state import ids_in_force
 
 
 def _read_or_404(request, pk, **options):
@@ -31,16 +31,13 @@ def _page(request, case, access, form, status=200):
         .select_related("person__data_key", "recipient_organisation", "recorded_by")
         .order_by("-recorded_at")
     )
-    in_force = set()
-    if person.erased_at is None:
-        in_force = set(current_consents(person).values_list("pk", flat=True))
     return render(
         request,
         "consent/case.html",
         {
             "case": case,
             "records": records,
-            "in_force": in_force,
+            "in_force": ids_in_force(person),
             "erased": person.erased_at is not None,
             "can_edit": access.allows(Action.EDIT) and person.erased_at is None,
             "form": form,
