@@ -27,9 +27,14 @@ OWN = {
     Role.COORDINATOR: set(),
     Role.ORGANISATION_ADMIN: set(),
 }
-# Holding an active grant (accepted referral or assignment): the shared part, view and edit.
-GRANTED = {role: ({V, E} if role not in {Role.COORDINATOR, Role.ORGANISATION_ADMIN} else set())
-           for role in OWN}  # fmt: skip
+# Holding an active grant (an accepted referral): the shared part, view and edit; the receiving
+# organisation's data protection officer reads and never writes.
+GRANTED = {
+    **{role: {V, E} for role in (Role.CASE_WORKER, Role.FOCAL_POINT, Role.SUPERVISOR)},
+    Role.DATA_PROTECTION_OFFICER: {V},
+    Role.COORDINATOR: set(),
+    Role.ORGANISATION_ADMIN: set(),
+}
 NOTHING = {role: set() for role in OWN}
 # Another organisation of the same country: only a supervisor may break the glass.
 SAME_COUNTRY = {**NOTHING, Role.SUPERVISOR: {B}}

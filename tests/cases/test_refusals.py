@@ -5,7 +5,7 @@ import pytest
 from tests.referrals.journeys import Journey, committed
 from trm.cases import journey
 from trm.cases.models import Case, StageRecord
-from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
+from trm.lib.errors import Conflict, DomainError, Forbidden, GuardRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,6 @@ def test_no_one_approves_their_own_request(team):
                          closure_reason="lost_contact")  # fmt: skip
     with pytest.raises(DomainError, match="cannot approve your own request"):
         journey.decide_approval(team.supervisor, approval, approve=True)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Forbidden, match="Only a supervisor"):
         journey.decide_approval(team.worker, approval, approve=True)
     assert Case.objects.get(pk=case.pk).stage == "options_counselling"

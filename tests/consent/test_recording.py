@@ -5,10 +5,10 @@ from django.db import connection
 
 from tests.consent.conftest import give, organisation
 from trm.audit.models import AuditEvent
-from trm.consent.actions import withdraw_consent
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import DomainError, Forbidden, NotAllowed
+from trm.referrals.withdrawal import withdraw_consent
 
 
 def test_a_case_worker_records_consent_and_the_trail_holds_no_personal_data(case_worker, case):
@@ -123,10 +123,11 @@ def test_only_those_who_may_edit_the_case_record_or_withdraw_consent(
 ):
     consent = give(case_worker, case)
     greek = personas.greek_supervisor()
-    for outsider in [greek, spanish_dpo]:
-        with pytest.raises(NotAllowed):
+    # An outsider learns nothing of the case; its data protection officer reads, never writes.
+    for outsider, refusal in [(greek, NotAllowed), (spanish_dpo, Forbidden)]:
+        with pytest.raises(refusal):
             give(outsider, case)
-        with pytest.raises(NotAllowed):
+        with pytest.raises(refusal):
             withdraw_consent(outsider, case, consent, "")
     assert ConsentRecord.objects.count() == 1
 

@@ -14,9 +14,10 @@ from trm.cases.models import Case, StageRecord
 from trm.cases.stages import Stage
 from trm.deadlines.calendar import add_working_days
 from trm.directory.models import Holiday, Organisation
-from trm.lib.errors import GuardRefused, NotAllowed
+from trm.lib.errors import DomainError, GuardRefused, NotAllowed
 from trm.referrals.actions import send_referral
 from trm.referrals.models import MessageKind, Referral, ReferralMessage, ReferralState
+from trm.referrals.payload import narratives
 
 from .journeys import USUAL_CONSENT, Journey, committed
 
@@ -213,8 +214,7 @@ def test_the_payload_holds_only_the_consented_categories_and_always_risk_to_life
         "risk_level": "medium",
         "risk_to_life": True,
         "escort_needed": False,
-        "needs_on_arrival": "Housing away from the village.",
-    }, "nothing about the traffickers or the family"
+    }, "nothing about the traffickers or the family, and no narrative the sender did not include"
     assert "support_plan" in shared
     assert "counselling" in shared
     text = json.dumps(content, ensure_ascii=False)
@@ -222,14 +222,39 @@ def test_the_payload_holds_only_the_consented_categories_and_always_risk_to_life
         assert secret not in text
 
 
-def test_with_consent_the_testimony_and_the_traffickers_are_shared(journey):
-    everything = (*USUAL_CONSENT, "exploitation", "traffickers")
+def test_with_consent_the_testimony_and_the_traffickers_are_shared_as_the_sender_includes_them(
+    journey,
+):
+    everything = (*USUAL_CONSENT, "exploitation", "traffickers", "family")
     case = journey.to_referral(consented=everything)
-    content = content_of(journey.send(case, everything))
+    offered = narratives(case, everything)
+    content = content_of(journey.send(case, everything, texts=[item.key for item in offered]))
     shared = {item["kind"]: item["fields"] for item in content["records"]}
     assert shared["screening"]["notes"].startswith("Her testimony")
     assert "cousin" in shared["risk_assessment"]["risk_from_traffickers"]
     assert shared["risk_assessment"]["risk_from_family"] == "Her father owes the recruiter money."
+
+
+def test_narrative_crosses_only_when_the_sender_includes_it(journey):
+    everything = (*USUAL_CONSENT, "exploitation", "traffickers", "family")
+    case = journey.to_referral(consented=everything)
+    offered = {item.field.name: item.key for item in narratives(case, everything)}
+    assert {"notes", "risk_from_traffickers", "risk_from_family"} <= set(offered)
+    content = content_of(journey.send(case, everything, texts=[offered["risk_from_family"]]))
+    shared = {item["kind"]: item["fields"] for item in content["records"]}
+    assert "notes" not in shared["screening"], "the testimony was not included"
+    assert "risk_from_traffickers" not in shared["risk_assessment"]
+    assert shared["risk_assessment"]["risk_from_family"] == "Her father owes the recruiter money."
+    assert shared["screening"]["exploitation"], "the coded facts of the category still cross"
+
+
+def test_a_text_outside_the_shared_categories_cannot_be_included(journey):
+    everything = (*USUAL_CONSENT, "exploitation", "traffickers")
+    case = journey.to_referral(consented=everything)
+    testimony = next(i.key for i in narratives(case, everything) if i.field.name == "notes")
+    with pytest.raises(DomainError):
+        journey.send(case, USUAL_CONSENT, texts=[testimony])
+    assert not case.referrals.exists()
 
 
 def test_the_payload_is_stored_encrypted(journey):

@@ -61,8 +61,11 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
 
 
 @transaction.atomic
-def grant_access(actor, case, *, organisation=None, user=None, categories, source, expires_at=None):
-    """Give an organisation or a user access to some data categories of the case."""
+def grant_access(
+    actor, case, *, organisation=None, user=None, categories, source, expires_at=None, texts=()
+):
+    """Give an organisation or a user access to some data categories of the case (and to the
+    narrative `texts` a sender included)."""
     unknown = set(categories) - ALL_CATEGORIES
     if unknown:
         raise DomainError(
@@ -74,6 +77,7 @@ def grant_access(actor, case, *, organisation=None, user=None, categories, sourc
         organisation=organisation,
         user=user,
         categories=sorted(categories),
+        texts=sorted(texts),
         source=source,
         granted_by=actor,
         expires_at=expires_at,

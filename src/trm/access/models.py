@@ -41,6 +41,8 @@ class Grant(models.Model):
         related_name="grants",
     )
     categories = models.JSONField(default=list)
+    # Narrative fields the sender included after reading them: ["<record id>:<field>", …].
+    texts = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=12, choices=Source)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

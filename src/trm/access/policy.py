@@ -38,18 +38,40 @@ ROLE_ACTIONS = {
 }
 CASE_ROLES = frozenset(ROLE_ACTIONS)
 OPENING_ROLES = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.FOCAL_POINT})
+# A grant lets the receiving organisation's case staff work their part of the journey; its data
+# protection officer reads, and never writes case data (domain.md §6).
 GRANT_ACTIONS = frozenset({Action.VIEW, Action.EDIT})
+GRANT_READING_ROLES = frozenset({Role.DATA_PROTECTION_OFFICER})
 BREAK_GLASS_ACTIONS = frozenset({Action.VIEW})
 BREAK_GLASS_HOURS = 4
 
 
+class Side(TextChoices):
+    """Where a reader stands on a case: the owner's side, the side it was referred to, or
+    an emergency reader from outside."""
+
+    SENDING = "sending", _("sending side")
+    RECEIVING = "receiving", _("receiving side")
+    EMERGENCY = "emergency", _("emergency access")
+
+
 @dataclass(frozen=True)
 class CaseAccess:
-    """What a user may do on one case, and which data categories they may see."""
+    """What a user may do on one case, which data categories they may see, and from where.
+
+    `organisation_id` and `roles`: the organisation the user acts for on this case and their
+    roles there; `organisations`: every organisation they hold a case role in (what those wrote
+    they see in full); `texts`: the narrative fields ("record id:field") the sender included
+    in an accepted referral."""
 
     actions: frozenset = frozenset()
     categories: frozenset = frozenset()
     via: tuple = field(default=())
+    side: str = ""
+    organisation_id: int | None = None
+    roles: frozenset = frozenset()
+    organisations: frozenset = frozenset()
+    texts: frozenset = frozenset()
 
     def allows(self, action: str, category: str | None = None) -> bool:
         return action in self.actions and (category is None or category in self.categories)
@@ -57,7 +79,12 @@ class CaseAccess:
     @property
     def is_emergency(self) -> bool:
         """Seen only through break-the-glass access."""
-        return self.via == ("break_glass",)
+        return self.side == Side.EMERGENCY
+
+    @property
+    def sees_whole_case(self) -> bool:
+        """The owner's members and emergency readers see every category and every text."""
+        return self.side in (Side.SENDING, Side.EMERGENCY)
 
     def __bool__(self):
         return Action.VIEW in self.actions
@@ -116,20 +143,39 @@ def access_to(user, case, at=None) -> CaseAccess:
     if case is None or not (user.is_authenticated and user.is_active):
         return CaseAccess()
     organisations = _case_role_organisations(user)
-    actions, categories, via = set(), set(), []
+    actions, categories, via, texts = set(), set(), [], set()
+    side, acting_for, roles = "", None, frozenset()
     for role in sorted(organisations.get(case.owner_id, ())):
         actions |= ROLE_ACTIONS[role]
         categories |= ALL_CATEGORIES
         via.append(f"membership:{role}")
+    if via:
+        side, acting_for, roles = (
+            Side.SENDING,
+            case.owner_id,
+            frozenset(organisations[case.owner_id]),
+        )
     grants = (
         Grant.objects.active(at)
         .filter(case_id=case.pk)
         .filter(Q(user_id=user.pk) | Q(organisation_id__in=list(organisations)))
+        .order_by("granted_at")
     )
     for grant in grants:
-        actions |= GRANT_ACTIONS
+        holder_roles = (
+            frozenset(organisations.get(grant.organisation_id, ()))
+            if grant.organisation_id
+            else frozenset({Role.CASE_WORKER})
+        )
+        if holder_roles - GRANT_READING_ROLES:
+            actions |= GRANT_ACTIONS
+        else:
+            actions.add(Action.VIEW)
         categories |= set(grant.categories) & ALL_CATEGORIES
+        texts |= set(grant.texts)
         via.append(f"grant:{grant.pk}")
+        if not side:
+            side, acting_for, roles = Side.RECEIVING, grant.organisation_id, holder_roles
     if case.owner_id not in organisations and case.owner.country_id in _supervised_countries(
         organisations
     ):
@@ -138,12 +184,22 @@ def access_to(user, case, at=None) -> CaseAccess:
             actions |= BREAK_GLASS_ACTIONS
             categories |= ALL_CATEGORIES
             via.append("break_glass")
-    return CaseAccess(frozenset(actions), frozenset(categories), tuple(via))
+            side = Side.EMERGENCY
+    return CaseAccess(
+        frozenset(actions),
+        frozenset(categories),
+        tuple(via),
+        side=side,
+        organisation_id=acting_for,
+        roles=roles,
+        organisations=frozenset(organisations),
+        texts=frozenset(texts),
+    )
 
 
-def kept_by_their_organisation(user, access: CaseAccess, items):
+def kept_by_their_organisation(access: CaseAccess, items):
     """Of a case's notes or documents (`items`: a queryset of rows with an `organisation`),
-    those `user` may see.
+    those the holder of `access` may see.
 
     Free text and files may hold any category of data and nothing says which, so no consent or
     grant can share them across organisations: each stays with the organisation that wrote it.
@@ -151,7 +207,7 @@ def kept_by_their_organisation(user, access: CaseAccess, items):
     the glass) sees them all."""
     if access.is_emergency:
         return items
-    return items.filter(organisation_id__in=list(_case_role_organisations(user)))
+    return items.filter(organisation_id__in=sorted(access.organisations))
 
 
 def categories_by_case(user, case_ids, at=None) -> dict:

@@ -30,20 +30,3 @@ def read_case(user, case_id, *, action: str = Action.VIEW, purpose: str = "viewe
         details={"via": list(access.via)},
     )
     return case, access
-
-
-def visible_person_fields(person, access: CaseAccess) -> list[tuple[str, str, object]]:
-    """(field name, label, value) of the person's fields in the categories the user may see.
-
-    Nothing for an erased person: their data key is gone and so is every value.
-    """
-    if person.erased_at is not None:
-        return []
-    shown = []
-    for name, category in person.CATEGORY_OF_FIELD.items():
-        if category not in access.categories:
-            continue
-        field = person._meta.get_field(name)
-        value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
-        shown.append((name, field.verbose_name, value))
-    return shown

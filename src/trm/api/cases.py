@@ -13,7 +13,8 @@ from pydantic import Field, StringConstraints
 
 from trm.access.categories import DataCategory
 from trm.access.policy import categories_by_case, may_open_cases
-from trm.access.reads import read_case, visible_person_fields
+from trm.access.reads import read_case
+from trm.access.view import case_view
 from trm.audit.log import record
 from trm.cases import actions
 from trm.cases.models import Case, NameIndex, Sex
@@ -342,10 +343,7 @@ def get_case(request, case_id: uuid.UUID, response: HttpResponse):
         version=case.version,
         categories=sorted(access.categories),
         person=PersonOut(
-            fields={
-                name: _value(value)
-                for name, _label, value in visible_person_fields(case.person, access)
-            }
+            fields={shown.name: _value(shown.value) for shown in case_view(case, access).person}
         ),
     )
 

@@ -13,8 +13,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from trm.access.categories import DataCategory
-from trm.access.policy import Action, kept_by_their_organisation
+from trm.access.policy import Action
 from trm.access.reads import read_case
+from trm.access.view import case_view
 from trm.cases import actions
 from trm.cases.models import Case, Note
 from trm.consent import actions as consent_actions
@@ -24,6 +25,7 @@ from trm.consent.state import ids_in_force
 from trm.crypto.envelope import DecryptionError
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.languages import SPOKEN_LANGUAGES
+from trm.referrals import withdrawal as referral_withdrawal
 
 from .auth import caller, needs
 from .cases import CaseState, state_of
@@ -211,9 +213,7 @@ def list_notes(request, case_id: uuid.UUID, filters: Query[PageFilters]):
     The read is audited like the case page's."""
     user = caller(request)
     case, access = read_case(user, case_id)
-    notes = kept_by_their_organisation(
-        user, access, case.notes.select_related("author", "organisation")
-    ).order_by("-written_at", "pk")
+    notes = case_view(case, access).notes.order_by("-written_at", "pk")
     count, found = page_of(notes, filters.limit, filters.offset)
     return {
         "count": count,
@@ -239,9 +239,9 @@ def add_note(request, case_id: uuid.UUID, payload: NoteIn):
 def list_consents(request, case_id: uuid.UUID, filters: Query[PageFilters]):
     """The person's consent records, newest first, each with its status now. Records are never
     changed: a withdrawal is a record of its own. The read is audited like the consent page's."""
-    case, _access = read_case(caller(request), case_id, purpose="consent_viewed")
+    case, access = read_case(caller(request), case_id, purpose="consent_viewed")
     person = case.person
-    count, found = page_of(_consents(person).order_by("-recorded_at", "pk"),
+    count, found = page_of(case_view(case, access).consents.order_by("-recorded_at", "pk"),
                            filters.limit, filters.offset)  # fmt: skip
     withdrawals = dict(
         ConsentRecord.objects.filter(withdraws__in=[c.pk for c in found]).values_list(
@@ -302,7 +302,7 @@ def withdraw_consent(request, case_id: uuid.UUID, consent_id: uuid.UUID, payload
     form = WithdrawForm({"reason": payload.reason})
     if not form.is_valid():
         raise DomainError(*_form_errors(form))
-    withdrawal = consent_actions.withdraw_consent(
+    withdrawal = referral_withdrawal.withdraw_consent(
         user,
         case,
         consent,

@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from trm.access.policy import Action
+from trm.access.view import case_view
 from trm.cases import journey
 from trm.cases.models import Approval, Case
 from trm.cases.stages import ClosureReason, Stage
@@ -155,23 +156,19 @@ def _one_endpoint_per_transition() -> None:
 _one_endpoint_per_transition()
 
 
-def _approval_out(approval: Approval, owner_side: bool) -> ApprovalOut:
+def _approval_out(approval: Approval) -> ApprovalOut:
+    """An approval, for the owning organisation's eyes only (`access.view`)."""
     return ApprovalOut(
         id=approval.pk,
         subject=approval.subject,
         closure_reason=approval.closure_reason,
         requested_by=approval.requested_by.get_username(),
         requested_at=approval.requested_at,
-        # The comment is about the person, for the owning organisation's eyes.
-        comment=approval.comment if owner_side else None,
+        comment=approval.comment,
         decided_by=approval.decided_by.get_username() if approval.decided_by else None,
         decided_at=approval.decided_at,
         approved=approval.approved,
     )
-
-
-def _owner_side(access) -> bool:
-    return any(via.startswith("membership:") or via == "break_glass" for via in access.via)
 
 
 @router.get("/{case_id}/approvals", response=responses(200, list[ApprovalOut]))
@@ -179,13 +176,10 @@ def _owner_side(access) -> bool:
 def list_approvals(request, case_id: uuid.UUID):
     """The case's approvals, waiting and decided, newest first."""
     case, access = visible_case(caller(request), case_id)
-    approvals = case.approvals.select_related("requested_by", "decided_by").order_by(
-        "-requested_at"
-    )
-    owner_side = _owner_side(access)
+    approvals = case_view(case, access).approvals.order_by("-requested_at")
     for approval in approvals:
         approval.case = case
-    return [_approval_out(approval, owner_side) for approval in approvals]
+    return [_approval_out(approval) for approval in approvals]
 
 
 @router.post("/{case_id}/approvals", response=responses(201, ApprovalOut))
@@ -205,7 +199,7 @@ def request_approval(request, case_id: uuid.UUID, payload: ApprovalIn, if_match:
             closure_reason=payload.closure_reason or "",
             comment=payload.comment,
         )
-    return Status(201, _approval_out(approval, _owner_side(access)))
+    return Status(201, _approval_out(approval))
 
 
 @router.post("/{case_id}/approvals/{approval_id}/decision", response=responses(200, ApprovalOut))
@@ -226,4 +220,4 @@ def decide_approval(request, case_id: uuid.UUID, approval_id: uuid.UUID, payload
     )
     decided = Approval.objects.select_related("requested_by", "decided_by").get(pk=decided.pk)
     decided.case = case
-    return _approval_out(decided, _owner_side(access))
+    return _approval_out(decided)

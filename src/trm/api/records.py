@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from trm.access.policy import access_to
 from trm.access.reads import read_case
+from trm.access.view import RecordShown, case_view
 from trm.cases import journey
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import RECORD_KINDS, RecordKind, Side
 from trm.cases.stages import Stage
-from trm.crypto.envelope import DecryptionError
 from trm.lib.errors import DomainError, NotAllowed
-from trm.referrals.payload import field_category
 
 from .auth import caller, needs
 from .lookup import check_version, visible_case
@@ -31,7 +31,6 @@ from .schemas import (
     Page,
     Version,
     codes,
-    page_of,
     responses,
     version_wanted,
 )
@@ -82,8 +81,11 @@ class RecordOut(Schema):
     recorded_by: str
     recorded_at: datetime.datetime
     supersedes: uuid.UUID | None
-    fields: dict[str, Any] = Field(description="Only the fields in categories the caller sees.")
-    withheld: list[str] = Field(description="Fields kept from the caller (their names only).")
+    fields: dict[str, Any] = Field(
+        description="Only the fields the caller may see: of another organisation's record, "
+        "those in the categories shared with the caller, narrative only where the sender "
+        "included it. A record the caller may see nothing of is not listed."
+    )
 
 
 class RecordIn(In):
@@ -130,7 +132,7 @@ def kind_out(kind: RecordKind) -> RecordKindOut:
                 kind=spec.kind,
                 required=spec.required,
                 encrypted=spec.encrypted,
-                category=field_category(kind.code, spec.name),
+                category=kind.category_of(spec.name),
                 choices=_choices(spec),
             )
             for spec in kind.fields
@@ -138,25 +140,19 @@ def kind_out(kind: RecordKind) -> RecordKindOut:
     )
 
 
-def record_out(record: StageRecord, categories) -> RecordOut:
-    try:
-        details = record.details or {}
-    except DecryptionError:  # the person was erased: what was encrypted is gone
-        details = {}
-    values = {**record.facts, **details}
-    shown = {n: v for n, v in values.items() if field_category(record.kind, n) in categories}
+def record_out(record: RecordShown) -> RecordOut:
+    """A record as the caller's view of the case holds it (`access.view`)."""
     return RecordOut(
-        id=record.pk,
+        id=record.id,
         kind=record.kind,
-        label=str(record.record_kind.label),
+        label=str(record.label),
         stage=record.stage,
         side=record.side,
-        organisation=record.organisation.name,
-        recorded_by=record.recorded_by.get_username(),
+        organisation=record.organisation,
+        recorded_by=record.recorded_by,
         recorded_at=record.recorded_at,
-        supersedes=record.supersedes_id,
-        fields=shown,
-        withheld=sorted(set(values) - set(shown)),
+        supersedes=record.supersedes,
+        fields=record.values,
     )
 
 
@@ -217,21 +213,19 @@ def record_kinds(request):
 def list_records(request, case_id: uuid.UUID, filters: Query[RecordFilters]):
     """The case's current records (corrections replace what they correct), oldest first."""
     case, access = read_case(caller(request), case_id, purpose="records_viewed")
-    records = (
-        StageRecord.objects.filter(case=case, superseded_by__isnull=True)
-        .select_related("organisation", "recorded_by")
-        .order_by("recorded_at", "pk")
-    )
-    if filters.kind:
-        records = records.filter(kind=filters.kind)
-    count, found = page_of(records, filters.limit, filters.offset)
-    for record in found:
-        record.case = case  # its person's key decrypts the details
+    records = [
+        record
+        for record in case_view(case, access).records
+        if not filters.kind or record.kind == filters.kind
+    ]
     return {
-        "count": count,
+        "count": len(records),
         "limit": filters.limit,
         "offset": filters.offset,
-        "items": [record_out(record, access.categories) for record in found],
+        "items": [
+            record_out(record)
+            for record in records[filters.offset : filters.offset + filters.limit]
+        ],
     }
 
 
@@ -245,15 +239,15 @@ def add_record(request, case_id: uuid.UUID, payload: RecordIn, if_match: IfMatch
     version = version_wanted(payload.version, if_match, required=False)
     corrected = None
     if payload.supersedes is not None:
-        corrected = StageRecord.objects.filter(pk=payload.supersedes, case=case).first()
-        if corrected is None:
+        # Only a record the caller sees; the action lets only its organisation correct it.
+        if case_view(case, access).any_record(payload.supersedes) is None:
             raise NotAllowed(RECORD_NOT_FOUND)
+        corrected = StageRecord.objects.get(pk=payload.supersedes, case=case)
         if corrected.kind != payload.kind:
             raise DomainError(_("A correction is of the same kind as the record it corrects."))
     data = form_data(payload.kind, payload.data)
     with transaction.atomic():
         check_version(case, version)
         created = journey.add_record(user, case, payload.kind, data, supersedes=corrected)
-    created = StageRecord.objects.select_related("organisation", "recorded_by").get(pk=created.pk)
-    created.case = case
-    return Status(201, record_out(created, access.categories))
+    shown = case_view(case, access_to(user, case)).record(created.pk)
+    return Status(201, record_out(shown))

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from trm.access.categories import DataCategory
+from trm.access.view import narrative_key
 from trm.directory.models import Organisation, ServiceKind
 from trm.lib.errors import DomainError, NotAllowed
 from trm.referrals import actions
@@ -95,6 +96,11 @@ class MessageOut(Schema):
     preview: PreviewOut | None
 
 
+class NarrativeIn(In):
+    record: uuid.UUID
+    field: text(40, 1)
+
+
 class ReferralIn(In):
     receiver: DirectoryId = Field(description="The receiving organisation's id in the directory.")
     categories: list[codes(DataCategory)] = Field(
@@ -103,6 +109,13 @@ class ReferralIn(In):
     message: text(5000) = ""
     services: list[codes(ServiceKind)] = Field([], max_length=20)
     planned_return: Date | None = Field(None, description="A day in the month of the return.")
+    texts: list[NarrativeIn] = Field(
+        [],
+        max_length=200,
+        description="The narrative fields (kind `longtext` in GET /api/record-kinds) of the "
+        "case's records that you read and include; narrative crosses only when included, and "
+        "only in a shared category.",
+    )
 
 
 class AcceptIn(In):
@@ -239,6 +252,7 @@ def send_referral(request, case_id: uuid.UUID, payload: ReferralIn, response: Ht
         payload.message,
         services=payload.services,
         planned_return=payload.planned_return,
+        texts=[narrative_key(text.record, text.field) for text in payload.texts],
     )
     response["Location"] = f"/api/referrals/{referral.pk}"
     return Status(201, referral_out(_fresh(referral)))

@@ -5,7 +5,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
+from trm.access.rights import Write, require
 from trm.audit.log import record
+from trm.directory.models import Organisation
 from trm.lib.errors import Conflict, DomainError, NotAllowed
 
 from .models import Attachment, Case, Note, Person
@@ -35,10 +37,9 @@ def open_case(actor, organisation, *, person: dict, is_child: bool = False) -> C
 @transaction.atomic
 def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
     """Correct the person's data; each field needs access to its data category."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     access = access_to(actor, locked)
-    if not access.allows(Action.VIEW):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+    require(access, Write.PERSON)
     if locked.version != version:
         raise Conflict(
             _(
@@ -85,30 +86,18 @@ ATTACHMENT_TYPES = {
 }
 
 
-def _writer(actor, case):
-    """The locked case and the actor's organisation, for notes and files; 404 if not allowed."""
+def _writer(actor, case, write: str):
+    """The locked case and the organisation the actor writes for (the owner, or the one of
+    theirs the case was referred to), for notes and files; refused unless they may `write`."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
     access = access_to(actor, locked)
-    if not access.allows(Action.EDIT):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+    require(access, write)
     if locked.person.erased_at is not None:
         raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
-    return locked, _acting_for(actor, locked)
-
-
-def _acting_for(actor, case: Case):
-    """The organisation the actor works on `case` for: the owner if they are its member, else
-    the one of theirs the case was referred to (a person may belong to several)."""
-    from trm.access.models import Grant
-    from trm.directory.models import Organisation
-
-    mine = Organisation.objects.filter(
-        memberships__user=actor, memberships__is_active=True
-    ).order_by("pk")
-    if mine.filter(pk=case.owner_id).exists():
-        return case.owner
-    granted = mine.filter(pk__in=Grant.objects.active().filter(case=case).values("organisation_id"))
-    return granted.first() or mine.first() or case.owner
+    organisation = locked.owner
+    if access.organisation_id != locked.owner_id:
+        organisation = Organisation.objects.get(pk=access.organisation_id)
+    return locked, organisation
 
 
 @transaction.atomic
@@ -118,7 +107,7 @@ def add_note(actor, case: Case, text: str) -> Note:
         raise DomainError(_("Write the note first."))
     if len(text) > 10_000:
         raise DomainError(_("Keep a note under 10,000 characters."))
-    locked, organisation = _writer(actor, case)
+    locked, organisation = _writer(actor, case, Write.NOTE)
     note = Note(case=locked, text=text, author=actor, organisation=organisation)
     note.save()
     record("trm.note.added", actor=actor, organisation=locked.owner, target=locked,
@@ -139,7 +128,7 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     )
     if content_type is None:
         raise DomainError(_("Only PDF, PNG and JPEG files can be attached."))
-    locked, organisation = _writer(actor, case)
+    locked, organisation = _writer(actor, case, Write.DOCUMENT)
     attachment = Attachment(
         case=locked,
         filename=(filename or "document")[:200],
@@ -159,8 +148,7 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
 def assign_case(actor, case: Case, case_worker) -> Case:
     """A supervisor gives the case to another member of the owning organisation."""
     locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    if not access_to(actor, locked).allows(Action.ASSIGN):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+    require(access_to(actor, locked), Write.ASSIGNMENT)
     if not case_worker.memberships.filter(
         organisation_id=locked.owner_id, is_active=True, role__in=OPENING_ROLES
     ).exists():

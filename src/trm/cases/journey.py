@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import Action, CaseAccess, access_to
-from trm.accounts.models import Role
+from trm.access.rights import Write, require
 from trm.audit.log import record as audit
-from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
+from trm.directory.models import Organisation
+from trm.lib.errors import Conflict, DomainError, Forbidden, GuardRefused, NotAllowed
 
 from . import signals, sustainability
 from .models import Approval, Case, StageRecord
@@ -27,7 +28,7 @@ NOT_FOUND = _("This case does not exist or you may not see it.")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts on the case, from which side, with which roles."""
+    """Who acts on the case, from which side, for which organisation, with which roles."""
 
     user: object
     access: CaseAccess
@@ -40,30 +41,10 @@ def _actor(user, case, action=Action.EDIT) -> Actor:
     access = access_to(user, case)
     if not access.allows(action):
         raise NotAllowed(NOT_FOUND)
-    owner_roles = set(
-        user.memberships.filter(organisation_id=case.owner_id, is_active=True).values_list(
-            "role", flat=True
-        )
-    )
-    if any(via.startswith("membership:") for via in access.via):
-        return Actor(user, access, Side.SENDING, case.owner, frozenset(owner_roles))
-    grant_organisations = (
-        case.grants.active()
-        .filter(organisation__isnull=False)
-        .values_list("organisation_id", flat=True)
-    )
-    membership = (
-        user.memberships.filter(is_active=True, organisation_id__in=grant_organisations)
-        .select_related("organisation")
-        .first()
-    )
-    organisation = membership.organisation if membership else None
-    roles = frozenset(
-        user.memberships.filter(is_active=True, organisation=organisation).values_list(
-            "role", flat=True
-        )
-    ) if organisation else frozenset({Role.CASE_WORKER})  # fmt: skip
-    return Actor(user, access, Side.RECEIVING, organisation or case.owner, roles)
+    organisation = case.owner
+    if access.organisation_id not in (None, case.owner_id):
+        organisation = Organisation.objects.select_related("country").get(pk=access.organisation_id)
+    return Actor(user, access, access.side, organisation, access.roles)
 
 
 def _locked(case: Case, version: int | None = None) -> Case:
@@ -108,6 +89,11 @@ def _derived_facts(kind_code: str, facts: dict, case: Case, organisation) -> dic
 
 
 def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, supersedes=None):
+    require(actor.access, Write.RECORD)
+    if supersedes is not None:
+        require(actor.access, Write.CORRECTION)
+        if supersedes.organisation_id != actor.organisation.pk:
+            raise Forbidden(_("Only the organisation that made a record corrects it."))
     kind = RECORD_KINDS.get(kind_code)
     if kind is None:
         raise DomainError(_("There is no such record."))
@@ -186,6 +172,7 @@ def add_record(user, case: Case, kind: str, data: dict, *, supersedes=None) -> S
 
 
 def _check_move(actor: Actor, case: Case, transition: Transition, facts: CaseFacts):
+    require(actor.access, Write.STEP)
     if transition.side != Side.EITHER and transition.side != actor.side:
         raise NotAllowed(
             _("This step is taken by the %(side)s.") % {"side": Side(transition.side).label.lower()}
@@ -276,8 +263,7 @@ def request_approval(
     """Ask a supervisor to approve a best-interests determination or the closure."""
     locked = _locked(case)
     actor = _actor(user, locked)
-    if actor.side != Side.SENDING:
-        raise NotAllowed(_("Only the owning organisation asks for this approval."))
+    require(actor.access, Write.APPROVAL_REQUEST)
     if locked.stage == Stage.CLOSED:
         raise DomainError(_("The case is closed: reopen it first."))
     if locked.approvals.pending().filter(subject=subject).exists():
@@ -321,8 +307,7 @@ def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "
     locked = _locked(approval.case)
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     actor = _actor(user, locked)
-    if actor.side != Side.SENDING or Role.SUPERVISOR not in actor.roles:
-        raise NotAllowed(_("Only a supervisor of the owning organisation decides this."))
+    require(actor.access, Write.APPROVAL_DECISION)
     if approval.requested_by_id == user.pk:
         raise DomainError(_("You cannot approve your own request: another supervisor must."))
     if approval.decided_at is not None:

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trm.access.policy import OPENING_ROLES, Action, kept_by_their_organisation
+from trm.access.rights import Write, may_write, writes_of
+from trm.access.view import case_view
 from trm.accounts.models import Role
 from trm.lib.errors import DomainError, NotAllowed
 
 from . import actions, journey
 from .http import read_or_404
-from .models import Approval, StageRecord
+from .models import Approval
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason
 from .workflow import EVENTS
@@ -30,20 +32,16 @@ def _refused(form, refused: DomainError):
 
 def recordable_kinds(case, access) -> list:
     """The forms the user may fill in at the case's stage, on their side."""
-    side = Side.SENDING if any(v.startswith("membership:") for v in access.via) else Side.RECEIVING
+    if not may_write(access, Write.RECORD):
+        return []
     return [
         kind
         for kind in RECORD_KINDS.values()
         if case.stage in kind.stages
-        and kind.side in (Side.EITHER, side)
+        and kind.side in (Side.EITHER, access.side)
         and not kind.extra.get("by_transition")
         and (case.treated_as_child or not kind.children_only)
     ]
-
-
-def record_initial(record: StageRecord) -> dict:
-    """The record's values as form data, for a correction."""
-    return {**record.facts, **(record.details or {})}
 
 
 @login_required
@@ -53,9 +51,12 @@ def record_form(request, pk, kind, record_id=None):
     record_kind = RECORD_KINDS.get(kind)
     if record_kind is None:
         raise Http404
-    corrected = None
+    corrected = shown = None
     if record_id is not None:
-        # Through the case's records, so that the record decrypts with the case already read.
+        # Only a record of the reader's own organisation, as the reader's view holds it.
+        shown = case_view(case, access).any_record(record_id)
+        if shown is None or shown.kind != kind or not shown.written_by_reader:
+            raise Http404
         corrected = get_object_or_404(case.records, pk=record_id, kind=kind)
     form_class = record_kind.form_class()
     if request.method == "POST":
@@ -72,7 +73,7 @@ def record_form(request, pk, kind, record_id=None):
                 messages.success(request, saved)
                 return redirect(case)
     else:
-        form = form_class(initial=record_initial(corrected) if corrected else None)
+        form = form_class(initial=shown.values if shown else None)
     return render(
         request,
         "cases/record_form.html",
@@ -180,28 +181,21 @@ def case_work_context(request, case, access) -> dict:
     """What the case page shows of the journey: steps, forms, records, approvals, timeline."""
     from .timeline import timeline
 
-    can_edit = access.allows(Action.EDIT)
+    view = case_view(case, access)
+    writes = writes_of(access)
     return {
-        "moves": journey.available_moves(request.user, case) if can_edit else [],
-        "recordable": recordable_kinds(case, access) if can_edit else [],
-        "records": [
-            record
-            for record in case.records.filter(superseded_by__isnull=True)
-            .select_related("organisation", "recorded_by")
-            .order_by("-recorded_at")
-            if record.record_kind.category in access.categories
-        ],
-        "pending_approvals": case.approvals.pending(),
+        "view": view,
+        "moves": journey.available_moves(request.user, case) if Write.STEP in writes else [],
+        "recordable": recordable_kinds(case, access),
+        "records": list(reversed(view.records)),
+        "pending_approvals": view.approvals.pending(),
         "closure_reasons": CLOSURE_REASONS,
-        "timeline": timeline(case, access),
-        "notes": kept_by_their_organisation(
-            request.user, access, case.notes.select_related("author", "organisation")
-        ),
-        "attachments": kept_by_their_organisation(
-            request.user, access, case.attachments.select_related("uploaded_by").defer("content")
-        ),
-        "workers": assignable_workers(case) if access.allows(Action.ASSIGN) else None,
-        "is_sending_side": any(v.startswith("membership:") for v in access.via),
+        "timeline": timeline(view),
+        "notes": view.notes,
+        "attachments": view.attachments,
+        "workers": assignable_workers(case) if Write.ASSIGNMENT in writes else None,
+        "writes": writes,
+        "may_ask_approval": Write.APPROVAL_REQUEST in writes,
     }
 
 
@@ -212,10 +206,8 @@ def add_note(request, pk):
     _act(request, lambda: actions.add_note(request.user, case, request.POST.get("text", "")),
          _("The note was added."))  # fmt: skip
     if request.htmx:  # only the notes section is replaced
-        notes = kept_by_their_organisation(
-            request.user, access, case.notes.select_related("organisation")
-        )
-        context = {"case": case, "can_edit": True, "in_place": True, "notes": notes}
+        notes = case_view(case, access).notes
+        context = {"case": case, "writes": {Write.NOTE}, "in_place": True, "notes": notes}
         return render(request, "cases/case.html#notes", context)
     return redirect(case)
 
@@ -237,9 +229,7 @@ def attach(request, pk):
 def download(request, pk, attachment):
     """An attachment, always as a download (never shown inline), its reading audited."""
     case, access = read_or_404(request, pk, purpose="attachment_downloaded")
-    found = get_object_or_404(
-        kept_by_their_organisation(request.user, access, case.attachments), pk=attachment
-    )
+    found = get_object_or_404(kept_by_their_organisation(access, case.attachments), pk=attachment)
     response = HttpResponse(found.content, content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(found)}"'
     response["Cache-Control"] = "no-store"

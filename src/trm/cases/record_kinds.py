@@ -63,10 +63,18 @@ class Field:
     required: bool = False
     personal: bool = False  # free text is always personal
     help_text: object = ""
+    # The data category of this field when it differs from its record kind's (domain.md §6).
+    category: str | None = None
 
     @property
     def encrypted(self) -> bool:
         return self.personal or self.kind in {"text", "longtext"}
+
+    @property
+    def narrative(self) -> bool:
+        """Free-form narrative: it may say anything, so it crosses to another organisation only
+        when the sender, having read it, includes it (domain.md §6)."""
+        return self.kind == "longtext"
 
     def form_field(self) -> forms.Field:
         options = {"label": self.label, "required": self.required, "help_text": self.help_text}
@@ -126,6 +134,14 @@ class RecordKind:
     repeatable: bool = False
     needs_approval: bool = False
     extra: dict = field(default_factory=dict)
+
+    def category_of(self, name: str) -> str:
+        """The data category of field `name` (or of a fact derived from the record)."""
+        spec = self.field(name)
+        return (spec.category if spec is not None else None) or self.category
+
+    def field(self, name: str) -> "Field | None":
+        return next((spec for spec in self.fields if spec.name == name), None)
 
     def form_class(self) -> type[forms.Form]:
         return type(
@@ -283,7 +299,7 @@ KINDS = [
         (
             Field("guardian", _("Guardian (name or service)"), "text", required=True),
             Field("appointed_on", _("Appointed on"), "date", required=True),
-            Field("contact", _("Guardian's contact"), "text"),
+            Field("contact", _("Guardian's contact"), "text", category=DataCategory.CONTACT),
         ),
         category=DataCategory.FAMILY,
         children_only=True,
@@ -313,15 +329,21 @@ KINDS = [
         (Stage.FIRST_ASSISTANCE,),
         (
             Field("urgent_medical", _("Needs urgent medical care"), "bool"),
-            Field("danger_of_violence", _("In danger of violence"), "bool"),
+            Field(
+                "danger_of_violence",
+                _("In danger of violence"),
+                "bool",
+                category=DataCategory.RISK_TO_LIFE,
+            ),
             Field(
                 "risk_of_re_trafficking",
                 _("Risk of re-trafficking"),
                 "choice",
                 RiskLevel,
                 required=True,
+                category=DataCategory.RISK_TO_LIFE,
             ),  # fmt: skip
-            Field("risk_to_life", _("Risk to life"), "bool"),
+            Field("risk_to_life", _("Risk to life"), "bool", category=DataCategory.RISK_TO_LIFE),
             Field("needs", _("Needs"), "longtext", required=True),
         ),
         category=DataCategory.HEALTH,
@@ -370,10 +392,30 @@ KINDS = [
         (Stage.PRE_RETURN_ASSESSMENT, Stage.REFERRAL, Stage.RETURN_PREPARATION),
         (
             Field("risk_level", _("Risk level"), "choice", RiskLevel, required=True),
-            Field("risk_from_traffickers", _("Risk from the traffickers"), "longtext"),
-            Field("risk_from_family", _("Risk from the family"), "longtext"),
-            Field("risk_in_community", _("Risk in the home community"), "longtext"),
-            Field("needs_on_arrival", _("First needs on arrival"), "longtext"),
+            Field(
+                "risk_from_traffickers",
+                _("Risk from the traffickers"),
+                "longtext",
+                category=DataCategory.TRAFFICKERS,
+            ),
+            Field(
+                "risk_from_family",
+                _("Risk from the family"),
+                "longtext",
+                category=DataCategory.FAMILY,
+            ),
+            Field(
+                "risk_in_community",
+                _("Risk in the home community"),
+                "longtext",
+                category=DataCategory.ASSISTANCE,
+            ),
+            Field(
+                "needs_on_arrival",
+                _("First needs on arrival"),
+                "longtext",
+                category=DataCategory.ASSISTANCE,
+            ),
             Field("escort_needed", _("An escort is needed"), "bool"),
             Field("risk_to_life", _("Risk to life"), "bool"),
         ),
@@ -438,14 +480,29 @@ KINDS = [
         _("Return preparation"),
         (Stage.RETURN_PREPARATION,),
         (
-            Field("travel_documents_ready", _("Travel documents are ready"), "bool"),
-            Field("consular_verification", _("Verified by the consulate"), "bool"),
+            Field(
+                "travel_documents_ready",
+                _("Travel documents are ready"),
+                "bool",
+                category=DataCategory.DOCUMENTS,
+            ),
+            Field(
+                "consular_verification",
+                _("Verified by the consulate"),
+                "bool",
+                category=DataCategory.DOCUMENTS,
+            ),
             Field("departure_on", _("Planned departure"), "date", required=True),
-            Field("itinerary", _("Itinerary"), "longtext", required=True),
+            Field(
+                "itinerary",
+                _("Itinerary"),
+                "longtext",
+                required=True,
+                category=DataCategory.LOCATION,
+            ),
             Field("escort_arranged", _("An escort is arranged"), "bool"),
             Field("escort", _("Escort"), "text"),
         ),
-        category=DataCategory.LOCATION,
     ),
     RecordKind(
         "reception_arrangements",
@@ -474,7 +531,12 @@ KINDS = [
             Field("received_at", _("Received at"), "datetime", required=True),
             Field("met_by", _("Met by"), "text", required=True),
             Field("place", _("Place"), "text", required=True),
-            Field("caregiver", _("Caregiver or body who took responsibility"), "text"),
+            Field(
+                "caregiver",
+                _("Caregiver or body who took responsibility"),
+                "text",
+                category=DataCategory.FAMILY,
+            ),
         ),
         side=Side.RECEIVING,
         extra={"by_transition": True},

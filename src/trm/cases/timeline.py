@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.audit.models import AuditEvent
 
-from .record_kinds import RECORD_KINDS
 from .stages import Stage
 
 
@@ -20,34 +19,45 @@ class Entry:
     organisation: str = ""
 
 
+def in_words(spec, value) -> str:
+    """A record field's value as the reader reads it: choices and yes/no in words."""
+    if spec is None:
+        return str(value)
+    if spec.kind == "choice" and spec.choices:
+        return str(dict(spec.choices.choices).get(value, value))
+    if spec.kind == "multi" and spec.choices:
+        labels = dict(spec.choices.choices)
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if spec.kind == "bool":
+        return str(_("Yes") if value else _("No"))
+    if spec.kind == "language":
+        return get_language_info(value)["name_translated"]
+    return str(value)
+
+
+# Facts trm derives from a record, shown after its fields.
+DERIVED = {"ends_on": _("Ends on"), "scores": _("Sustainability score")}
+
+
 def shown_values(record) -> list[tuple[str, str]]:
-    """(label, value) of a record's fields in form order, choices and yes/no in words."""
-    kind = RECORD_KINDS[record.kind]
-    values = {**record.facts, **(record.details or {})}
+    """(label, value) of a record as the reader sees it (`access.view.RecordShown`), in form
+    order, choices and yes/no in words."""
     shown = []
-    for spec in kind.fields:
-        value = values.get(spec.name)
-        if value in (None, "", []):
+    for field in record.fields:
+        if field.value in (None, "", []):
             continue
-        if spec.kind == "choice" and spec.choices:
-            value = dict(spec.choices.choices).get(value, value)
-        elif spec.kind == "multi" and spec.choices:
-            labels = dict(spec.choices.choices)
-            value = ", ".join(str(labels.get(item, item)) for item in value)
-        elif spec.kind == "bool":
-            value = _("Yes") if value else _("No")
-        elif spec.kind == "language":
-            value = get_language_info(value)["name_translated"]
-        shown.append((spec.label, str(value)))
-    if record.facts.get("ends_on"):
-        shown.append((_("Ends on"), record.facts["ends_on"]))
-    scores = record.facts.get("scores")
-    if scores:
-        shown.append((_("Sustainability score"), f"{scores['overall']:.2f}"))
+        if field.spec is not None:
+            shown.append((field.spec.label, in_words(field.spec, field.value)))
+        elif field.name == "scores":
+            shown.append((DERIVED["scores"], f"{field.value['overall']:.2f}"))
+        elif field.name in DERIVED:
+            shown.append((DERIVED[field.name], str(field.value)))
     return shown
 
 
-def timeline(case, access) -> list[Entry]:
+def timeline(view) -> list[Entry]:
+    """What happened on the case, as the reader of `view` (`access.view.CaseView`) may see it."""
+    case = view.case
     entries = []
     # object_type too, so that the (object_type, object_id) index finds the case's events.
     for event in AuditEvent.objects.filter(
@@ -55,24 +65,14 @@ def timeline(case, access) -> list[Entry]:
     ).select_related("organisation"):
         target = event.details.get("to", "")
         label = Stage(target).label if target in Stage.values else target
-        entries.append(
-            Entry(event.occurred_at, _("Stage: %(stage)s") % {"stage": label}, event.actor_username)
-        )
-    for record in case.records.select_related("recorded_by", "organisation"):
-        if record.record_kind.category not in access.categories:
-            continue
-        what = (_("%(record)s corrected") if record.supersedes_id else _("%(record)s recorded")) % {
-            "record": record.record_kind.label
+        who = event.actor_username if view.access.sees_whole_case else ""
+        entries.append(Entry(event.occurred_at, _("Stage: %(stage)s") % {"stage": label}, who))
+    for record in view.records:
+        what = (_("%(record)s corrected") if record.supersedes else _("%(record)s recorded")) % {
+            "record": record.label
         }
-        entries.append(
-            Entry(
-                record.recorded_at,
-                what,
-                record.recorded_by.get_username(),
-                record.organisation.name,
-            )  # fmt: skip
-        )
-    for approval in case.approvals.select_related("requested_by", "decided_by"):
+        entries.append(Entry(record.recorded_at, what, record.recorded_by, record.organisation))
+    for approval in view.approvals:
         subject = approval.get_subject_display()
         entries.append(
             Entry(
@@ -92,11 +92,7 @@ def timeline(case, access) -> list[Entry]:
                     approval.decided_by.get_username(),
                 )  # fmt: skip
             )
-    from trm.referrals.models import ReferralMessage
-
-    for message in ReferralMessage.objects.filter(referral__case=case).select_related(
-        "from_organisation", "to_organisation"
-    ):
+    for message in view.referral_messages:
         entries.append(
             Entry(
                 message.sent_at,

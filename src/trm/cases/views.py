@@ -19,7 +19,7 @@ from trm.access.policy import (
     categories_by_case,
     may_open_cases,
 )
-from trm.access.reads import visible_person_fields
+from trm.access.rights import Write, may_write
 from trm.audit.log import record
 from trm.directory.models import Organisation
 from trm.lib.errors import DomainError
@@ -108,8 +108,6 @@ def case_detail(request, pk):
         {
             "case": case,
             "access": access,
-            "person_fields": visible_person_fields(case.person, access),
-            "can_edit": access.allows(Action.EDIT),
             "can_export": access.allows(Action.EXPORT),
             **case_work_context(request, case, access),
         },
@@ -119,6 +117,8 @@ def case_detail(request, pk):
 @login_required
 def edit_person(request, pk):
     case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    if not may_write(access, Write.PERSON):
+        raise Http404  # the receiving side never changes the person's identity
     editable = [
         name
         for name, category in case.person.CATEGORY_OF_FIELD.items()

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from trm.access.actions import revoke_access
 from trm.access.categories import ALWAYS_SHARED
 from trm.access.models import Grant
-from trm.access.policy import Action, access_to
+from trm.access.policy import access_to
+from trm.access.rights import Write, require
 from trm.audit.log import record
 from trm.cases.models import Case
 from trm.lib.errors import DomainError, NotAllowed
@@ -17,10 +18,14 @@ from .models import ConsentRecord, Purpose
 from .state import current_consents
 
 
-def _locked_case_for_edit(actor, case) -> Case:
-    locked = Case.objects.select_for_update().select_related("person", "owner").get(pk=case.pk)
-    if not access_to(actor, locked).allows(Action.EDIT):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+def locked_case_for_consent(actor, case) -> Case:
+    """The case locked for the owning organisation to record or withdraw consent on it."""
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person", "owner")
+        .get(pk=case.pk)
+    )
+    require(access_to(actor, locked), Write.CONSENT)
     if locked.person.erased_at is not None:
         raise DomainError(_("This person's data was erased."))
     return locked
@@ -49,7 +54,7 @@ def record_consent(
     child_views: str = "",
 ) -> ConsentRecord:
     """Record the person's consent for one purpose and some data categories."""
-    locked = _locked_case_for_edit(actor, case)
+    locked = locked_case_for_consent(actor, case)
     reasons = []
     if purpose not in Purpose.values:
         reasons.append(_("Choose the purpose of the consent."))
@@ -107,18 +112,22 @@ def record_consent(
     return consent
 
 
-@transaction.atomic
-def withdraw_consent(
+@transaction.atomic(savepoint=False)
+def record_withdrawal(
     actor,
-    case,
+    locked: Case,
     consent: ConsentRecord,
     reason: str = "",
     *,
     language: str | None = None,
     interpreter_present: bool = False,
 ) -> ConsentRecord:
-    """Record that the person withdrew a consent; a person need not say why."""
-    locked = _locked_case_for_edit(actor, case)
+    """Record that the person withdrew `consent` and revoke the access it gave.
+
+    Composed by the actions that decide who may do this (`referrals.withdrawal`): the case is
+    locked and the actor checked already. A person need not say why."""
+    if locked.person.erased_at is not None:
+        raise DomainError(_("This person's data was erased."))
     consent = ConsentRecord.objects.filter(pk=consent.pk, person_id=locked.person_id).first()
     if consent is None:
         raise NotAllowed(_("This consent does not exist or you may not see it."))
@@ -159,13 +168,19 @@ def withdraw_consent(
     return withdrawal
 
 
-def _revoke_grants_no_longer_consented(actor, person, organisation) -> None:
-    """The receiving organisation keeps access only to what consent still covers."""
+def still_consented(person, organisation) -> set[str]:
+    """The categories the person still agrees to share with `organisation` by referral."""
     still = set()
     for remaining in current_consents(person).filter(
         purpose=Purpose.REFERRAL, recipient_organisation=organisation
     ):
         still |= set(remaining.categories)
+    return still
+
+
+def _revoke_grants_no_longer_consented(actor, person, organisation) -> None:
+    """The receiving organisation keeps access only to what consent still covers."""
+    still = still_consented(person, organisation)
     grants = (
         Grant.objects.active()
         .filter(case__person=person, organisation=organisation, source=Grant.Source.REFERRAL)

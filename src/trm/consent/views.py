@@ -7,9 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trm.access.policy import Action
+from trm.access.policy import Action, Side
 from trm.access.reads import read_case
+from trm.access.rights import Write, may_write
+from trm.access.view import case_view
 from trm.lib.errors import DomainError, NotAllowed
+from trm.referrals import withdrawal
 
 from . import actions
 from .forms import ConsentForm, WithdrawForm
@@ -26,11 +29,8 @@ def _read_or_404(request, pk, **options):
 
 def _page(request, case, access, form, status=200):
     person = case.person
-    records = (
-        ConsentRecord.objects.filter(person=person)
-        .select_related("person__data_key", "recipient_organisation", "recorded_by")
-        .order_by("-recorded_at")
-    )
+    view = case_view(case, access)
+    records = view.consents.select_related("person__data_key").order_by("-recorded_at")
     return render(
         request,
         "consent/case.html",
@@ -39,7 +39,8 @@ def _page(request, case, access, form, status=200):
             "records": records,
             "in_force": ids_in_force(person),
             "erased": person.erased_at is not None,
-            "can_edit": access.allows(Action.EDIT) and person.erased_at is None,
+            "can_edit": may_write(access, Write.CONSENT) and person.erased_at is None,
+            "referrals": view.referrals if access.side == Side.RECEIVING else (),
             "form": form,
             "withdraw_form": WithdrawForm(),
         },
@@ -76,7 +77,7 @@ def withdraw(request, pk, consent):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            actions.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
+            withdrawal.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
         except NotAllowed:
             raise Http404 from None
         except DomainError as refused:

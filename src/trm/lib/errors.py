@@ -17,6 +17,13 @@ class NotAllowed(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    """The user sees the case but may not make this change (a read-only role, the other side's
+    part of it). Said plainly: they know the case exists."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     """Someone else changed the record first (a stale version)."""
 

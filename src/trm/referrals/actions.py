@@ -36,7 +36,7 @@ from .models import (
     ReferralMessage,
     ReferralState,
 )
-from .payload import build_payload
+from .payload import build_payload, narratives
 
 NOT_FOUND = _("This referral does not exist or you may not see it.")
 
@@ -242,11 +242,13 @@ def send_referral(
     *,
     services=(),
     planned_return: datetime.date | None = None,
+    texts=(),
 ) -> Referral:
     """Refer the case to `receiver`, sharing `categories` (risk to life always); delivered now.
 
     `services`: what the person will need (directory service kinds); `planned_return`: a date in
-    the month the return is planned for. Both show in the receiver's preview.
+    the month the return is planned for. Both show in the receiver's preview. `texts`: the
+    narrative fields ("record id:field") the sender read and includes; others stay behind.
     """
     locked = locked_case(case.pk)
     _sending_actor(user, locked)
@@ -266,19 +268,34 @@ def send_referral(
     reasons = reasons_not_to_refer(locked, receiver, shared)
     if reasons:
         raise GuardRefused(*reasons)
+    included = sorted(set(texts))
+    offered = {narrative.key for narrative in narratives(locked, shared)}
+    if set(included) - offered:
+        raise DomainError(
+            _(
+                "A text chosen to be sent is not among the narrative of the shared data "
+                "categories: choose the texts again."
+            )
+        )
     now = timezone.now()
     referral = Referral.objects.create(
         case=locked,
         sender=locked.owner,
         receiver=receiver,
         categories=sorted(shared),
+        texts=included,
         state=ReferralState.REQUESTED,
         sent_at=now,
         response_due_at=_answer_due(receiver, now),
     )
     referral.case = locked
     payload = build_payload(
-        locked, shared, message=message, services=services, planned_return=planned_return
+        locked,
+        shared,
+        message=message,
+        services=services,
+        planned_return=planned_return,
+        texts=included,
     )
     sent = write_message(referral, MessageKind.SEND, user=user, payload=payload)
     audit_referral(
@@ -342,6 +359,7 @@ def accept_referral(
         case,
         organisation=locked.receiver,
         categories=locked.categories,
+        texts=locked.texts,
         source=Grant.Source.REFERRAL,
     )
     set_state(locked, ReferralState.ACCEPTED, user, grant=grant, decided_at=timezone.now())
@@ -453,13 +471,17 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
 # --- the sending side withdraws -------------------------------------------------------------
 
 
-def cancel(referral: Referral, *, user, payload: dict) -> ReferralMessage:
-    """Cancel the (locked, open) referral: the receiver loses any access it was given."""
+def cancel(
+    referral: Referral, *, user, payload: dict, kind=MessageKind.CANCEL, to_sender=False
+) -> ReferralMessage:
+    """Cancel the (locked, open) referral: the receiver loses any access it was given, its
+    deadlines end, and the other side is told (by `kind`, from the receiver if `to_sender`)."""
     _revoke(user, referral)
     set_state(referral, ReferralState.CANCELLED, user)
     tracking.referral_withdrawn(referral)
-    cancelled = write_message(referral, MessageKind.CANCEL, user=user, payload=payload)
-    audit_referral("cancelled", referral, user, referral.sender, cancelled)
+    cancelled = write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
+    writer = referral.receiver if to_sender else referral.sender
+    audit_referral("cancelled", referral, user, writer, cancelled, because=kind)
     return cancelled
 
 

@@ -72,6 +72,8 @@ class Referral(models.Model):
         verbose_name=_("receiving organisation"),
     )
     categories = models.JSONField(_("data categories shared"), default=list)
+    # The narrative fields the sender read and included: ["<record id>:<field>", …].
+    texts = models.JSONField(_("narrative included"), default=list, blank=True)
     state = models.CharField(
         _("state"),
         max_length=12,
@@ -134,6 +136,7 @@ class MessageKind(models.TextChoices):
     MONITORING_SUMMARY = "monitoring_summary", _("Monitoring summary")
     CLOSURE_NOTICE = "closure_notice", _("Closure notice")
     CANCEL = "cancel", _("Cancellation")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
 
 class ReferralMessage(models.Model):

@@ -1,9 +1,9 @@
 """What a referral carries across the border, and the preview the receiving side sees first.
 
 The payload holds only the data categories the person consented to share with the receiver,
-plus risk to life, which is always shared (domain.md §4.5, §6). A record is shared field by
-field: the risk fields of an assessment cross the border always, what it says about the
-traffickers or the family only with consent.
+plus risk to life, which is always shared (domain.md §4.5, §6). It is the case as the receiving
+organisation will see it (`access.view`): a record is shared field by field, each in its data
+category, and a narrative field only when the sender read it and included it.
 """
 
 import datetime
@@ -13,28 +13,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trm.access.categories import DataCategory
-from trm.cases.models import Person
-from trm.cases.record_kinds import RECORD_KINDS, Side
+from trm.access.view import case_view, narrative_key, owner_access, package_access
+from trm.cases.record_kinds import Side
 from trm.cases.workflow import CaseFacts
 from trm.crypto.envelope import DecryptionError
 from trm.directory.models import ServiceKind
-
-# Fields whose category differs from their record's. Risk to life and the danger of violence or
-# re-trafficking are always shared; the free text of the joint risk assessment is not.
-FIELD_CATEGORIES = {
-    "immediate_assessment": {
-        "risk_to_life": DataCategory.RISK_TO_LIFE,
-        "danger_of_violence": DataCategory.RISK_TO_LIFE,
-        "risk_of_re_trafficking": DataCategory.RISK_TO_LIFE,
-    },
-    "risk_assessment": {
-        "risk_from_traffickers": DataCategory.TRAFFICKERS,
-        "risk_from_family": DataCategory.FAMILY,
-        "risk_in_community": DataCategory.ASSISTANCE,
-        "needs_on_arrival": DataCategory.ASSISTANCE,
-    },
-}
 
 
 class AgeBand(models.TextChoices):
@@ -59,27 +42,8 @@ def age_band(birth_date: datetime.date | None, on: datetime.date) -> str | None:
     return AgeBand.UNDER_12.value
 
 
-def field_category(kind_code: str, name: str) -> str:
-    return FIELD_CATEGORIES.get(kind_code, {}).get(name, RECORD_KINDS[kind_code].category)
-
-
-def _shared_fields(record, shared: frozenset) -> dict:
-    values = {**record.facts, **(record.details or {})}
-    return {
-        name: value for name, value in values.items() if field_category(record.kind, name) in shared
-    }
-
-
-def _person(person: Person, shared: frozenset) -> dict:
-    found = {}
-    for name, category in Person.CATEGORY_OF_FIELD.items():
-        if category not in shared:
-            continue
-        value = getattr(person, name)
-        if value in (None, "", {}, []):
-            continue
-        found[name] = value.isoformat() if isinstance(value, datetime.date) else value
-    return found
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def _risk(facts: CaseFacts) -> dict:
@@ -109,31 +73,55 @@ def services_needed(facts: CaseFacts, chosen=()) -> list[str]:
     return sorted(str(service) for service in services)
 
 
-def build_payload(case, categories, *, message: str = "", services=(), planned_return=None) -> dict:
-    """The content of a referral: the shared categories of the case, its risk, its summary."""
+@dataclass(frozen=True)
+class Narrative:
+    """A narrative field the sender may include in a referral, having read it."""
+
+    key: str  # "record id:field", as the referral and its grant keep it
+    record: object  # access.view.RecordShown
+    field: object  # access.view.Shown
+
+
+def narratives(case, categories) -> list[Narrative]:
+    """The narrative fields of the sending side's records that `categories` would carry, for
+    the sender to read and include one by one (domain.md §6). Nothing for an erased person."""
+    if case.person.erased_at is not None:
+        return []
+    shared = frozenset(categories)
+    everything = case_view(case, owner_access())
+    return [
+        Narrative(narrative_key(record.id, shown.name), record, shown)
+        for record in everything.records
+        if record.side == Side.SENDING
+        for shown in record.fields
+        if shown.spec is not None and shown.spec.narrative and shown.category in shared
+    ]
+
+
+def build_payload(
+    case, categories, *, message: str = "", services=(), planned_return=None, texts=()
+) -> dict:
+    """The content of a referral: the case as the receiving organisation will see it on
+    acceptance (the shared categories, the narrative `texts` the sender included), its risk,
+    its summary."""
     shared = frozenset(categories)
     facts = CaseFacts(case)
     person = case.person
     erased = person.erased_at is not None
     risk = _risk(facts)
-    records = []
-    for kind_records in facts.records.values():
-        for record in kind_records:
-            # Only the sending side's own records: another receiver's are not its to pass on.
-            if record.side != Side.SENDING or erased:
-                continue
-            fields = _shared_fields(record, shared)
-            if fields:
-                records.append(
-                    {
-                        "id": str(record.pk),
-                        "kind": record.kind,
-                        "stage": record.stage,
-                        "recorded_at": record.recorded_at.isoformat(),
-                        "fields": fields,
-                    }
-                )
-    records.sort(key=lambda item: item["recorded_at"])
+    view = case_view(case, package_access(shared, texts))
+    records = [
+        {
+            "id": str(record.id),
+            "kind": record.kind,
+            "stage": record.stage,
+            "recorded_at": record.recorded_at.isoformat(),
+            "fields": record.values,
+        }
+        for record in view.records
+        # Only the sending side's own records: another receiver's are not its to pass on.
+        if record.side == Side.SENDING and not erased
+    ]
     return {
         "categories": sorted(shared),
         "case": {
@@ -152,7 +140,11 @@ def build_payload(case, categories, *, message: str = "", services=(), planned_r
             "risk_to_life": risk["risk_to_life"],
             "escort_needed": risk["escort_needed"],
         },
-        "person": {} if erased else _person(person, shared),
+        "person": {
+            shown.name: _jsonable(shown.value)
+            for shown in view.person
+            if shown.value not in (None, "", {}, [])
+        },
         "risk": risk,
         "records": records,
         "message": (message or "").strip(),

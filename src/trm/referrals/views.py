@@ -18,11 +18,11 @@ from trm.consent.state import current_consents
 from trm.directory.models import Organisation
 from trm.lib.errors import DomainError, NotAllowed
 
-from . import actions
+from . import actions, withdrawal
 from .actions import reasons_not_to_refer, works_for
 from .inbox import inbox_for, outbox_for, thread
 from .models import AWAITING_ANSWER, OPEN_STATES, MessageKind, Referral
-from .payload import build_payload
+from .payload import build_payload, narratives
 
 
 class SendForm(forms.Form):
@@ -68,18 +68,23 @@ def send(request, pk):
         raise Http404
     form = SendForm(request.POST or request.GET or None, case=case)
     receiver = consented = reasons = payload = None
+    narrative, included = [], set()
     if form.is_bound and form.is_valid():
         receiver = form.cleaned_data["receiver"]
         consented = consented_categories(case, receiver)
         chosen = set(form.cleaned_data["categories"]) | ALWAYS_SHARED
         reasons = reasons_not_to_refer(case, receiver, chosen)
         if request.method == "POST" and not reasons:
-            payload = build_payload(case, chosen, message=form.cleaned_data["message"])
+            narrative = narratives(case, chosen)
+            included = set(request.POST.getlist("texts")) & {item.key for item in narrative}
+            payload = build_payload(
+                case, chosen, message=form.cleaned_data["message"], texts=included
+            )
             if request.POST.get("confirm"):
                 try:
                     actions.send_referral(
                         request.user, case, receiver, sorted(chosen),
-                        form.cleaned_data["message"],
+                        form.cleaned_data["message"], texts=included,
                     )  # fmt: skip
                 except NotAllowed:
                     raise Http404 from None
@@ -98,6 +103,8 @@ def send(request, pk):
             "consented": [DataCategory(c).label for c in sorted(consented or ())],
             "reasons": reasons,
             "payload": payload,
+            "narrative": narrative,
+            "included": included,
         },
     )
 
@@ -132,6 +139,15 @@ class TextForm(forms.Form):
     )
 
 
+class WithdrawalForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What the person said (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
 @login_required
 def referral(request, pk):
     """One referral: the preview or the content, the thread, and the answers possible now."""
@@ -149,6 +165,9 @@ def referral(request, pk):
         "decline": TextForm(request.POST if request.POST.get("action") == "decline" else None),
         "ask": TextForm(request.POST if request.POST.get("action") == "ask" else None),
         "cancel": TextForm(request.POST if request.POST.get("action") == "cancel" else None),
+        "consent_withdrawn": WithdrawalForm(
+            request.POST if request.POST.get("action") == "consent_withdrawn" else None
+        ),
     }
     action = request.POST.get("action")
     if request.method == "POST" and action in forms_by_action:
@@ -196,6 +215,8 @@ def _answer(user, referral, action, data):
         actions.ask_for_information(user, referral, data["text"])
     elif action == "cancel":
         actions.cancel_referral(user, referral, data["text"])
+    elif action == "consent_withdrawn":
+        withdrawal.report_withdrawal(user, referral, data["note"])
 
 
 @login_required
