@@ -321,6 +321,16 @@ def referral_answered(referral) -> bool:
     return bool(meet(Deadline.objects.filter(referral_id=referral.pk)))
 
 
+def sharing_ended(case, organisation) -> int:
+    """The receiving `organisation` lost access to `case` (consent withdrawn): what it alone
+    was to do is no longer due. How many deadlines were cancelled."""
+    others = Deadline.organisations.through.objects.exclude(organisation_id=organisation.pk)
+    theirs = Deadline.objects.filter(case=case, organisations=organisation).exclude(
+        pk__in=others.values("deadline_id")
+    )
+    return cancel(theirs, CancelReason.WITHDRAWN)
+
+
 def referral_withdrawn(referral) -> bool:
     """The sender cancelled the referral: nothing is due any more."""
     return bool(cancel(Deadline.objects.filter(referral_id=referral.pk), CancelReason.WITHDRAWN))

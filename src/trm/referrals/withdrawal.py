@@ -16,6 +16,7 @@ from trm.access.rights import Write, require
 from trm.consent.actions import locked_case_for_consent, record_withdrawal, still_consented
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
+from trm.deadlines import tracking
 from trm.lib.errors import Conflict, NotAllowed
 
 from .actions import NOT_FOUND, _locked, cancel
@@ -32,6 +33,7 @@ def _end_referrals_no_longer_consented(actor, case, organisation, *, kind, to_se
             continue
         referral.case = case
         cancel(referral, user=actor, payload=payload, kind=kind, to_sender=to_sender)
+        tracking.sharing_ended(case, organisation)
 
 
 @transaction.atomic
