@@ -40,6 +40,7 @@ BODIES = {
     "NoteIn": {"text": "A note."},
     "ConsentIn": {"purpose": "statistics", "categories": ["identity"], "language": "en"},
     "WithdrawIn": {"reason": "A reason."},
+    "WithdrawnIn": {"note": "She no longer agrees."},
     "AssignmentIn": {"case_worker": 1, "version": 1},
 }
 

@@ -4,6 +4,7 @@ both sides and the case can go on; nobody waits for a side that can no longer ac
 import pytest
 from django.urls import reverse
 
+from tests.api.conftest import token_api
 from trm.access.models import Grant
 from trm.access.policy import access_to
 from trm.cases.journey import available_moves
@@ -105,3 +106,15 @@ def test_the_referral_page_offers_the_receiver_to_pass_a_withdrawal_on(journey, 
     sender = personas.signed_in(journey.worker)
     thread = sender.get(page).content.decode()
     assert "Consent withdrawn" in thread
+
+
+def test_a_receiving_system_passes_a_withdrawal_on_through_the_api(journey, accepted):
+    case, referral = accepted
+    albania = token_api(journey.receiver)
+    answer = albania.post(f"/api/referrals/{referral.pk}/consent-withdrawn", {"note": "No."})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["state"] == ReferralState.CANCELLED
+    assert albania.get(f"/api/cases/{case.pk}").status_code == 404, "its access ended"
+    spain = token_api(journey.sender)
+    kinds = [m["kind"] for m in spain.get(f"/api/referrals/{referral.pk}/thread").json()]
+    assert MessageKind.CONSENT_WITHDRAWN in kinds

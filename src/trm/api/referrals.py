@@ -14,7 +14,7 @@ from trm.access.categories import DataCategory
 from trm.access.view import narrative_key
 from trm.directory.models import Organisation, ServiceKind
 from trm.lib.errors import DomainError, NotAllowed
-from trm.referrals import actions
+from trm.referrals import actions, withdrawal
 from trm.referrals.inbox import Entry, inbox_for, outbox_for, thread
 from trm.referrals.models import MessageKind, Referral, ReferralMessage, ReferralState
 from trm.referrals.payload import preview, with_sending_message
@@ -387,6 +387,23 @@ def cancel(request, referral_id: uuid.UUID, payload: ReasonIn):
     user = caller(request)
     referral = _referral(user, referral_id)
     actions.cancel_referral(user, referral, payload.reason)
+    return referral_out(_fresh(referral))
+
+
+class WithdrawnIn(In):
+    note: text(2000) = Field("", description="What the person said, if anything.")
+
+
+@router.post("/{referral_id}/consent-withdrawn", response=responses(200, ReferralOut))
+@needs(Scope.REFERRALS_WRITE)
+def consent_withdrawn(request, referral_id: uuid.UUID, payload: WithdrawnIn):
+    """The receiving side passes on that the person withdrew, in front of it, their consent to
+    this referral: the sender's consent records change, the receiving organisation's access
+    and deadlines end, and the referral is cancelled with a message to the sender. Only the
+    organisation the case was referred to does this, after accepting it."""
+    user = caller(request)
+    referral = _referral(user, referral_id)
+    withdrawal.report_withdrawal(user, referral, payload.note)
     return referral_out(_fresh(referral))
 
 
