@@ -5,7 +5,6 @@ import datetime
 import uuid
 from typing import Annotated, Any
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
@@ -16,7 +15,7 @@ from trm.access.policy import categories_by_case, may_open_cases
 from trm.access.reads import read_case
 from trm.access.view import case_view
 from trm.audit.log import record
-from trm.cases import actions
+from trm.cases import actions, finding
 from trm.cases.models import Case, NameIndex, Sex
 from trm.cases.stages import Stage
 from trm.deadlines.models import Deadline
@@ -180,35 +179,22 @@ def _person(data: dict) -> dict:
 
 def _filtered(user, filters: CaseFilters):
     """The cases the caller may see, narrowed by the list's filters."""
-    cases = Case.objects.visible_to(user)
-    if filters.stage:
-        cases = cases.filter(stage=filters.stage)
-    if filters.child is not None:
-        child = Q(is_child=True) | Q(age_uncertain=True)
-        cases = cases.filter(child if filters.child else ~child)
-    if filters.overdue is not None:
-        overdue = Q(pk__in=Deadline.objects.overdue().values("case_id"))
-        cases = cases.filter(overdue if filters.overdue else ~overdue)
-    if filters.reference:
-        cases = cases.filter(reference__iexact=filters.reference)
-    return cases
+    return finding.filtered(
+        finding.visible_cases(user),
+        user,
+        stage=filters.stage,
+        child=filters.child,
+        overdue=filters.overdue,
+        reference=filters.reference,
+    )
 
 
 def _searched(user, cases, search: CaseSearch):
-    """Narrow to exact matches of a name or document, among the cases where the caller may see
-    that category: a search must not confirm what the caller may not read."""
-    searches = [
-        (search.name, NameIndex.Kind.NAME, DataCategory.IDENTITY),
-        (search.document, NameIndex.Kind.DOCUMENT, DataCategory.DOCUMENTS),
-    ]
-    for wanted, kind, category in searches:
-        if wanted is None:
-            continue
-        found = list(
-            cases.filter(person__in=NameIndex.search(wanted, kind)).values_list("pk", flat=True)
-        )
-        seen = categories_by_case(user, found)
-        cases = cases.filter(pk__in=[pk for pk in found if category in seen.get(pk, ())])
+    """Narrow to exact matches of a name or document (`cases.finding`)."""
+    for wanted, kind in [(search.name, NameIndex.Kind.NAME),
+                         (search.document, NameIndex.Kind.DOCUMENT)]:  # fmt: skip
+        if wanted is not None:
+            cases = finding.with_person(cases, user, wanted, kind)
     return cases
 
 

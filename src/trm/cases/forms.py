@@ -1,12 +1,10 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from trm.access.categories import DataCategory
-from trm.access.policy import categories_by_case
 from trm.directory.models import Country, Organisation
 
-from .models import NameIndex, Person, Sex
+from . import finding
+from .models import Person, Sex
 from .stages import Stage
 
 
@@ -98,16 +96,7 @@ class CaseSearchForm(forms.Form):
         if not self.is_valid():
             return cases.none()
         text = self.cleaned_data["q"]  # stripped by the field
-        if not text:
-            return cases
-        by_reference = cases.filter(reference__iexact=text)
-        if by_reference.exists():
-            return by_reference
-        found = list(cases.filter(person__in=NameIndex.search(text)).values_list("pk", flat=True))
-        seen = categories_by_case(user, found)
-        return cases.filter(
-            pk__in=[pk for pk in found if DataCategory.IDENTITY in seen.get(pk, ())]
-        )
+        return finding.by_reference_or_name(cases, user, text) if text else cases
 
 
 class CaseFilterForm(forms.Form):
@@ -138,18 +127,12 @@ class CaseFilterForm(forms.Form):
         if not self.is_valid():
             return cases.none()
         data = self.cleaned_data
-        if data["stage"]:
-            cases = cases.filter(stage=data["stage"])
-        if data["country"]:
-            cases = cases.filter(owner__country=data["country"])
-        if data["age"] == "child":
-            cases = cases.filter(Q(is_child=True) | Q(age_uncertain=True))
-        elif data["age"] == "adult":
-            cases = cases.filter(is_child=False, age_uncertain=False)
-        if data["mine"]:
-            cases = cases.filter(case_worker=user)
-        if data["overdue"]:
-            from trm.deadlines.models import Deadline
-
-            cases = cases.filter(pk__in=Deadline.objects.overdue().values("case_id"))
-        return cases
+        return finding.filtered(
+            cases,
+            user,
+            stage=data["stage"],
+            country=data["country"],
+            child={"child": True, "adult": False}.get(data["age"]),
+            mine=data["mine"],
+            overdue=True if data["overdue"] else None,
+        )
