@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Membership, Role
 from trm.audit.log import record
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 
 from .categories import ALL_CATEGORIES
 from .models import BreakGlass, Grant
@@ -21,7 +21,7 @@ from .policy import BREAK_GLASS_HOURS, Action, access_to
 def break_the_glass(actor, case, reason: str) -> BreakGlass:
     """Open a case in an emergency for a few hours; the data protection officers are told."""
     if not access_to(actor, case).allows(Action.BREAK_GLASS):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+        raise NotAllowed(CASE_NOT_FOUND)
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise DomainError(_("Say why you need this case now, in a sentence."))

@@ -1,10 +1,8 @@
 """Reading personal data: always through the policy, always leaving an audit event."""
 
-from django.utils.translation import gettext_lazy as _
-
 from trm.audit.log import record
 from trm.cases.models import Case
-from trm.lib.errors import NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
 
 from .policy import Action, CaseAccess, access_to
 
@@ -21,7 +19,7 @@ def read_case(user, case_id, *, action: str = Action.VIEW, purpose: str = "viewe
     )
     access = access_to(user, case) if case is not None else CaseAccess()
     if not access.allows(action):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+        raise NotAllowed(CASE_NOT_FOUND)
     record(
         f"trm.case.{purpose}",
         actor=user,

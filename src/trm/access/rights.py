@@ -12,7 +12,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Role
-from trm.lib.errors import Forbidden, NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, Forbidden, NotAllowed
 
 from .policy import CaseAccess, Side
 
@@ -99,7 +99,7 @@ def require(access: CaseAccess, write: str) -> None:
     """Refuse, saying why, unless the holder of `access` may `write`. A reader who may see
     nothing of the case learns nothing: they get the refusal of a missing case."""
     if not access:
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+        raise NotAllowed(CASE_NOT_FOUND)
     if may_write(access, write):
         return
     if not writes_of(access):

@@ -1,13 +1,13 @@
 """Finding what a call is about, through the policy: hidden things are simply not found."""
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import CaseAccess, access_to
+from trm.cases.locking import lock_case
 from trm.cases.models import Case
-from trm.lib.errors import Conflict, NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
 
-NOT_FOUND = _("This case does not exist or you may not see it.")
+NOT_FOUND = CASE_NOT_FOUND
 
 
 def visible_case(user, case_id) -> tuple[Case, CaseAccess]:
@@ -28,11 +28,4 @@ def check_version(case: Case, version: int | None) -> None:
     if version is None:
         return
     assert transaction.get_connection().in_atomic_block, "check the version inside a transaction"
-    current = Case.objects.select_for_update().values_list("version", flat=True).get(pk=case.pk)
-    if current != version:
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were working on it. Nothing was "
-                "saved: reload it and try again."
-            )
-        )
+    lock_case(case.pk, version=version, related=())

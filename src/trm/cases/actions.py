@@ -8,8 +8,9 @@ from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
 from trm.access.rights import Write, require
 from trm.audit.log import record
 from trm.directory.models import Organisation
-from trm.lib.errors import Conflict, DomainError, NotAllowed
+from trm.lib.errors import DomainError, NotAllowed
 
+from .locking import lock_case
 from .models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
@@ -37,16 +38,9 @@ def open_case(actor, organisation, *, person: dict, is_child: bool = False) -> C
 @transaction.atomic
 def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
     """Correct the person's data; each field needs access to its data category."""
-    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    access = access_to(actor, locked)
+    access = access_to(actor, case)
     require(access, Write.PERSON)
-    if locked.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were editing. Nothing was saved: "
-                "reload the page and make your change again."
-            )
-        )
+    locked = lock_case(case.pk, version=version)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -89,7 +83,7 @@ ATTACHMENT_TYPES = {
 def _writer(actor, case, write: str):
     """The locked case and the organisation the actor writes for (the owner, or the one of
     theirs the case was referred to), for notes and files; refused unless they may `write`."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
+    locked = lock_case(case.pk)
     access = access_to(actor, locked)
     require(access, write)
     if locked.person.erased_at is not None:
@@ -147,7 +141,7 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
 @transaction.atomic
 def assign_case(actor, case: Case, case_worker) -> Case:
     """A supervisor gives the case to another member of the owning organisation."""
-    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    locked = lock_case(case.pk)
     require(access_to(actor, locked), Write.ASSIGNMENT)
     if not case_worker.memberships.filter(
         organisation_id=locked.owner_id, is_active=True, role__in=OPENING_ROLES

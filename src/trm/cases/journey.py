@@ -15,15 +15,23 @@ from trm.access.policy import Action, CaseAccess, access_to
 from trm.access.rights import Write, require
 from trm.audit.log import record as audit
 from trm.directory.models import Organisation
-from trm.lib.errors import Conflict, DomainError, Forbidden, GuardRefused, NotAllowed
+from trm.lib.errors import (
+    CASE_NOT_FOUND,
+    Conflict,
+    DomainError,
+    Forbidden,
+    GuardRefused,
+    NotAllowed,
+)
 
 from . import signals, sustainability
+from .locking import lock_case
 from .models import Approval, Case, StageRecord
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason, Stage
 from .workflow import CaseFacts, Transition, moves_from, transition_for
 
-NOT_FOUND = _("This case does not exist or you may not see it.")
+NOT_FOUND = CASE_NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -48,17 +56,7 @@ def _actor(user, case, action=Action.EDIT) -> Actor:
 
 
 def _locked(case: Case, version: int | None = None) -> Case:
-    locked = (
-        Case.objects.select_for_update().select_related("owner__country", "person").get(pk=case.pk)
-    )
-    if version is not None and locked.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were working on it. Nothing was "
-                "saved: reload the page and try again."
-            )  # fmt: skip
-        )
-    return locked
+    return lock_case(case.pk, version=version)
 
 
 def _form_errors(form) -> list[str]:

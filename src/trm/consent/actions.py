@@ -11,6 +11,7 @@ from trm.access.models import Grant
 from trm.access.policy import access_to
 from trm.access.rights import Write, require
 from trm.audit.log import record
+from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.lib.errors import DomainError, NotAllowed
 
@@ -20,11 +21,7 @@ from .state import current_consents
 
 def locked_case_for_consent(actor, case) -> Case:
     """The case locked for the owning organisation to record or withdraw consent on it."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("person", "owner")
-        .get(pk=case.pk)
-    )
+    locked = lock_case(case.pk)
     require(access_to(actor, locked), Write.CONSENT)
     if locked.person.erased_at is not None:
         raise DomainError(_("This person's data was erased."))

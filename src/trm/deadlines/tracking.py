@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from trm.cases.models import Case, StageRecord
+from trm.cases.locking import lock_case
+from trm.cases.models import StageRecord
 from trm.cases.record_kinds import Side
 from trm.directory.seed import MONITORING_SCHEDULE_MONTHS
 
@@ -61,7 +62,7 @@ def open_deadline(
     remind_at = reminder_time(kind, country, starts_at, due_at)
     with transaction.atomic():
         # One at a time per case, so two deliveries of a signal cannot open two deadlines.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        lock_case(case.pk, related=())
         same = Deadline.objects.open().filter(case=case, kind=kind)
         same = (
             same.filter(referral_id=referral_id)

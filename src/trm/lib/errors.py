@@ -1,5 +1,14 @@
 """Typed domain errors with translatable messages; views turn them into form errors or 4xx."""
 
+from django.utils.translation import gettext_lazy as _
+
+# The refusals said in many places, written once.
+CASE_NOT_FOUND = _("This case does not exist or you may not see it.")
+CASE_CHANGED = _(
+    "Someone else changed this case while you were working on it. Nothing was saved: reload "
+    "it and try again."
+)
+
 
 class DomainError(Exception):
     """A refused request: nothing was changed. `reasons` are translated, user-facing texts."""

@@ -16,6 +16,7 @@ from trm.access.categories import ALL_CATEGORIES, ALWAYS_SHARED
 from trm.access.models import Grant
 from trm.audit.log import record as audit
 from trm.cases import journey
+from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage
@@ -83,7 +84,7 @@ def _sending_actor(user, case: Case):
 
 def locked_case(case_id) -> Case:
     """The case row locked (only it: not its organisation's or country's rows)."""
-    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    return lock_case(case_id)
 
 
 def _locked(referral: Referral) -> Referral:

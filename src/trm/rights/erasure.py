@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import Action, access_to
 from trm.audit.log import record
+from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 
 REASON_MAX_LENGTH = 500
 
@@ -26,9 +27,9 @@ PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
 @transaction.atomic
 def erase_person(actor, case, reason: str) -> Person:
     """The data protection officer erases the person of `case`, with a reason for the trail."""
-    locked = Case.objects.select_for_update().select_related("person", "owner").get(pk=case.pk)
+    locked = lock_case(case.pk)
     if not access_to(actor, locked).allows(Action.ERASE):
-        raise NotAllowed(_("This case does not exist or you may not see it."))
+        raise NotAllowed(CASE_NOT_FOUND)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the person's data is erased."))

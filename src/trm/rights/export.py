@@ -7,7 +7,6 @@ audit events about their cases), but no other person's data: no staff names, no 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from trm.access.models import BreakGlass, Grant
 from trm.access.policy import Action, access_to
@@ -16,7 +15,7 @@ from trm.audit.models import AuditEvent
 from trm.cases.models import Case, NameIndex, Person
 from trm.consent.models import ConsentRecord
 from trm.crypto.envelope import DataKeyDestroyed
-from trm.lib.errors import NotAllowed
+from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
 
 FORMAT = "trm-subject-access/1"
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
@@ -128,7 +127,7 @@ def export_person(actor, case) -> dict:
     with transaction.atomic():
         case = Case.objects.select_related("person__data_key", "owner").filter(pk=case.pk).first()
         if case is None or not access_to(actor, case).allows(Action.EXPORT):
-            raise NotAllowed(_("This case does not exist or you may not see it."))
+            raise NotAllowed(CASE_NOT_FOUND)
         person = case.person
         cases = [
             other

@@ -1,0 +1,15 @@
+"""Every write to a case starts here: its row locked, and a stale version refused."""
+
+from trm.lib.errors import CASE_CHANGED, Conflict
+
+from .models import Case
+
+
+def lock_case(case_id, *, version: int | None = None, related=("owner__country", "person")):
+    """The case, its row locked until the transaction ends (only its row: not its
+    organisation's or country's, which other writers' foreign keys need). `version`: refuse
+    if the case changed since the writer read it. Call inside the action's transaction."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
+    if version is not None and locked.version != version:
+        raise Conflict(CASE_CHANGED)
+    return locked
