@@ -23,13 +23,13 @@ from trm.access.categories import DataCategory
 from trm.cases.models import Case, Person, Sex
 from trm.cases.record_kinds import RECORD_KINDS, Field, RiskLevel
 from trm.cases.stages import ClosureReason, Stage
-from trm.cases.timeline import (
+from trm.cases.values import (
     date_in_words,
     fields_in_words,
     fields_of,
+    in_words,
     label_of,
     scores_in_words,
-    value_in_words,
 )
 from trm.directory.models import Country, ServiceKind
 from trm.lib.translated import in_language
@@ -82,6 +82,7 @@ def _verbose(model, name) -> str:
 # --- values nobody described: a payload from another version --------------------------------
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -92,7 +93,7 @@ def _words(value) -> str | None:
     if isinstance(value, bool):
         return _yes_no(value)
     if isinstance(value, int | float):
-        return value_in_words(Field("", "", "decimal"), value)
+        return in_words(Field("", "", "decimal"), value)
     if isinstance(value, str):
         if UUID.match(value):
             return None
@@ -100,6 +101,8 @@ def _words(value) -> str | None:
             return date_in_words(value, "datetime")
         if ISO_DATE.match(value):
             return date_in_words(value, "date")
+        if CODE.match(value):  # a choice this version has no label for: its words at least
+            return value.replace("_", " ")
         return value
     if isinstance(value, list) and value and all(isinstance(item, str | int) for item in value):
         words = [_words(item) for item in value]
@@ -119,7 +122,7 @@ def _leftover_rows(values: dict, known) -> list[Row]:
 
 
 def _field_rows(fields, values: dict) -> list[Row]:
-    """Rows of `values` by `fields` (see cases.timeline.value_in_words), then any others."""
+    """Rows of `values` by `fields` (see cases.values.in_words), then any others."""
     rows = [
         Row(spec.label, words, written=spec.kind in {"text", "longtext"})
         for spec, words in fields_in_words(fields, values)
@@ -132,24 +135,15 @@ def _field_rows(fields, values: dict) -> list[Row]:
 # --- the referral itself ----------------------------------------------------------------------
 
 
-def _case_section(payload: dict, countries: dict) -> Section:
-    case, summary = payload.get("case") or {}, payload.get("summary") or {}
-    person = payload.get("person") or {}
+def _summary_rows(summary: dict, countries: dict, *, besides: dict) -> list[Row]:
+    """The summary's rows (payload.Preview): what it says of the person only where the
+    person's own data (`besides`) does not say it already."""
     rows = []
-    if case.get("reference"):
-        rows.append(Row(_verbose(Case, "reference"), case["reference"], written=True))
-    if "child" in case or "child" in summary:
-        rows.append(
-            Row(_verbose(Case, "is_child"), _yes_no(case.get("child", summary.get("child"))))
-        )
-    if case.get("age_uncertain"):
-        rows.append(Row(_verbose(Case, "age_uncertain"), _yes_no(True)))
-    # What the summary says of the person only where the person's own data does not.
-    if summary.get("age_band") and not person.get("birth_date"):
+    if summary.get("age_band") and not besides.get("birth_date"):
         rows.append(Row(_("Age"), label_of(AgeBand, summary["age_band"])))
-    if summary.get("sex") and not person.get("sex"):
+    if summary.get("sex") and not besides.get("sex"):
         rows.append(Row(_verbose(Person, "sex"), label_of(Sex, summary["sex"])))
-    if summary.get("citizenship") and not person.get("citizenship"):
+    if summary.get("citizenship") and not besides.get("citizenship"):
         rows.append(
             Row(_verbose(Person, "citizenship"), _country(summary["citizenship"], countries))
         )
@@ -159,6 +153,21 @@ def _case_section(payload: dict, countries: dict) -> Section:
         )
     if summary.get("planned_return_month"):
         rows.append(Row(_("Planned return"), _month(summary["planned_return_month"])))
+    return rows
+
+
+def _case_section(payload: dict, countries: dict) -> Section:
+    case, summary = payload.get("case") or {}, payload.get("summary") or {}
+    rows = []
+    if case.get("reference"):
+        rows.append(Row(_verbose(Case, "reference"), case["reference"], written=True))
+    if "child" in case or "child" in summary:
+        rows.append(
+            Row(_verbose(Case, "is_child"), _yes_no(case.get("child", summary.get("child"))))
+        )
+    if case.get("age_uncertain"):
+        rows.append(Row(_verbose(Case, "age_uncertain"), _yes_no(True)))
+    rows += _summary_rows(summary, countries, besides=payload.get("person") or {})
     if payload.get("categories"):
         rows.append(
             Row(
@@ -262,20 +271,7 @@ def preview_sections(summary, countries: dict | None = None) -> list[Section]:
     countries = country_names() if countries is None else countries
     summary = asdict(summary) if is_dataclass(summary) else dict(summary or {})
     rows = [Row(_verbose(Case, "is_child"), _yes_no(summary.get("child")))]
-    if summary.get("age_band"):
-        rows.append(Row(_("Age"), label_of(AgeBand, summary["age_band"])))
-    if summary.get("sex"):
-        rows.append(Row(_verbose(Person, "sex"), label_of(Sex, summary["sex"])))
-    if summary.get("citizenship"):
-        rows.append(
-            Row(_verbose(Person, "citizenship"), _country(summary["citizenship"], countries))
-        )
-    if summary.get("services"):
-        rows.append(
-            Row(_("Services needed"), [label_of(ServiceKind, s) for s in summary["services"]])
-        )
-    if summary.get("planned_return_month"):
-        rows.append(Row(_("Planned return"), _month(summary["planned_return_month"])))
+    rows += _summary_rows(summary, countries, besides={})
     if summary.get("risk_level"):
         rows.append(Row(_("Risk level"), label_of(RiskLevel, summary["risk_level"])))
     rows.append(Row(_("Risk to life"), _yes_no(summary.get("risk_to_life"))))
