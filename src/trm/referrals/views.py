@@ -95,10 +95,12 @@ def send(request, pk):
         {
             "case": case,
             "form": form,
+            # The payload as the case worker reads it before it goes abroad.
+            "package": package_sections(payload) if payload else None,
             "receiver": receiver,
             "consented": [DataCategory(c).label for c in sorted(consented or ())],
             "reasons": reasons,
-            "package": package_sections(payload) if payload else None,
+            "payload": payload,
         },
     )
 
