@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from trm.audit.models import AuditEvent
 
 from .stages import Stage
+from .values import record_in_words
 
 
 @dataclass(frozen=True)
@@ -19,40 +19,10 @@ class Entry:
     organisation: str = ""
 
 
-def in_words(spec, value) -> str:
-    """A record field's value as the reader reads it: choices and yes/no in words."""
-    if spec is None:
-        return str(value)
-    if spec.kind == "choice" and spec.choices:
-        return str(dict(spec.choices.choices).get(value, value))
-    if spec.kind == "multi" and spec.choices:
-        labels = dict(spec.choices.choices)
-        return ", ".join(str(labels.get(item, item)) for item in value)
-    if spec.kind == "bool":
-        return str(_("Yes") if value else _("No"))
-    if spec.kind == "language":
-        return get_language_info(value)["name_translated"]
-    return str(value)
-
-
-# Facts trm derives from a record, shown after its fields.
-DERIVED = {"ends_on": _("Ends on"), "scores": _("Sustainability score")}
-
-
 def shown_values(record) -> list[tuple[str, str]]:
-    """(label, value) of a record as the reader sees it (`access.view.RecordShown`), in form
-    order, choices and yes/no in words."""
-    shown = []
-    for field in record.fields:
-        if field.value in (None, "", []):
-            continue
-        if field.spec is not None:
-            shown.append((field.spec.label, in_words(field.spec, field.value)))
-        elif field.name == "scores":
-            shown.append((DERIVED["scores"], f"{field.value['overall']:.2f}"))
-        elif field.name in DERIVED:
-            shown.append((DERIVED[field.name], str(field.value)))
-    return shown
+    """(label, value) of a record as the reader sees it (`access.view.RecordShown`): its
+    visible fields in form order, in words (see values.in_words)."""
+    return record_in_words(record.kind, record.values)
 
 
 def timeline(view) -> list[Entry]:

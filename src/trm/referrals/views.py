@@ -22,6 +22,7 @@ from . import actions, withdrawal
 from .actions import reasons_not_to_refer, works_for
 from .inbox import inbox_for, outbox_for, thread
 from .models import AWAITING_ANSWER, OPEN_STATES, MessageKind, Referral
+from .package import country_names, message_sections, package_sections, preview_sections
 from .payload import build_payload, narratives
 
 
@@ -99,6 +100,8 @@ def send(request, pk):
         {
             "case": case,
             "form": form,
+            # The payload as the case worker reads it before it goes abroad.
+            "package": package_sections(payload) if payload else None,
             "receiver": receiver,
             "consented": [DataCategory(c).label for c in sorted(consented or ())],
             "reasons": reasons,
@@ -188,7 +191,7 @@ def referral(request, pk):
         "referrals/referral.html",
         {
             "referral": found,
-            "entries": entries,
+            "thread": _readable(entries),
             "receiving": receiving,
             "awaiting": awaiting,
             "can_open_case": access_to(request.user, found.case).allows(Action.VIEW),
@@ -201,6 +204,22 @@ def referral(request, pk):
             ],  # fmt: skip
         },
     )
+
+
+def _readable(entries):
+    """Each entry of a thread with its content as sections to read; None where the content can
+    no longer be read (the person was erased)."""
+    countries = country_names()
+    shown = []
+    for entry in entries:
+        if entry.preview is not None:
+            sections = preview_sections(entry.preview, countries)
+        elif entry.content is not None:
+            sections = message_sections(entry.message.kind, entry.content, countries)
+        else:
+            sections = None
+        shown.append((entry, sections))
+    return shown
 
 
 def _answer(user, referral, action, data):
