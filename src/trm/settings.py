@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "trm.accounts.middleware.TwoFactorRequiredMiddleware",
     "trm.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A case view that meets an erased person answers the erased-person page (cases/http.py).
+    "trm.cases.http.ErasedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -35,11 +35,14 @@ class DeadlineOut(Schema):
 
 class NotificationOut(Schema):
     id: int
-    kind: codes(DeadlineKind)
+    kind: codes(DeadlineKind) | None = Field(
+        description="The deadline it is about; None for news of a referral that is not."
+    )
     event: codes(NotificationEvent)
     text: str
     case_id: uuid.UUID | None = Field(description="Only where the caller may open the case.")
     case_reference: str
+    referral_id: uuid.UUID | None = Field(description="The referral it is news of, if any.")
     created_at: datetime.datetime
     read_at: datetime.datetime | None
 
@@ -102,14 +105,15 @@ def deadlines(request, filters: Query[DeadlineFilters]):
 @router.get("/notifications", response=responses(200, Page[NotificationOut]))
 @needs(Scope.TASKS_READ)
 def notifications(request, filters: Query[NotificationFilters]):
-    """The caller's reminders and overdue alerts, newest first, in the caller's language."""
+    """The caller's reminders, overdue alerts and news of referrals, newest first, in the
+    caller's language."""
     user = caller(request)
     mine = Notification.objects.filter(user=user)
     if filters.unread is not None:
         mine = mine.filter(read_at__isnull=filters.unread)
-    queryset = mine.select_related("deadline__case", "deadline__country").order_by(
-        "-created_at", "-pk"
-    )
+    queryset = mine.select_related(
+        "case", "deadline__case", "deadline__country", "organisation"
+    ).order_by("-created_at", "-pk")
     count, items = page_of(queryset, filters.limit, filters.offset)
     visible = set(
         Case.objects.visible_to(user)
@@ -123,11 +127,12 @@ def notifications(request, filters: Query[NotificationFilters]):
         "items": [
             NotificationOut(
                 id=n.pk,
-                kind=n.kind,
+                kind=n.kind or None,
                 event=n.event,
                 text=n.text,
                 case_id=n.case_id if n.case_id in visible else None,
-                case_reference=n.deadline.case.reference,
+                case_reference=n.case.reference,
+                referral_id=n.referral_id,
                 created_at=n.created_at,
                 read_at=n.read_at,
             )

@@ -26,7 +26,7 @@ from trm.lib.errors import DomainError
 
 from . import actions
 from .forms import BreakGlassForm, CaseFilterForm, CaseSearchForm, OpenCaseForm, PersonForm
-from .http import read_or_404
+from .http import PersonErased, read_or_404
 from .models import Case
 from .pages import case_work_context
 
@@ -101,7 +101,7 @@ def case_list(request):
 
 @login_required
 def case_detail(request, pk):
-    case, access = read_or_404(request, pk)
+    case, access = read_or_404(request, pk, case_page=True)
     return render(
         request,
         "cases/case.html",
@@ -172,9 +172,12 @@ def open_case(request):
 
 @login_required
 def emergency_access(request, pk):
-    case = Case.objects.select_related("owner__country").filter(pk=pk).first()
-    if case is None or not access_to(request.user, case).allows(Action.BREAK_GLASS):
+    case = Case.objects.select_related("owner__country", "person").filter(pk=pk).first()
+    access = access_to(request.user, case) if case is not None else None
+    if access is None or not access.allows(Action.BREAK_GLASS):
         raise Http404
+    if case.person.erased_at is not None:  # nothing left to open, and the reason needs the key
+        raise PersonErased(case, access)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

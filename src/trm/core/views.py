@@ -18,7 +18,8 @@ def home(request):
     from trm.cases.models import Case
     from trm.cases.pages import approvals_waiting_for
     from trm.cases.stages import Stage
-    from trm.deadlines.models import Deadline, Notification
+    from trm.deadlines.messages import due_text
+    from trm.deadlines.models import Deadline, DeadlineKind, Notification
     from trm.referrals.inbox import inbox_for
     from trm.referrals.models import AWAITING_ANSWER
 
@@ -35,6 +36,19 @@ def home(request):
         .select_related("case")
         .order_by("due_at")[:20]
     )
+    referrals = list(
+        inbox_for(user).filter(state__in=sorted(AWAITING_ANSWER)).select_related("case")[:20]
+    )
+    # The answer each owes, from its open response deadline (none while a question waits).
+    answers_due = {
+        deadline.referral_id: deadline
+        for deadline in Deadline.objects.open()
+        .filter(kind=DeadlineKind.REFERRAL_RESPONSE, referral_id__in=[r.pk for r in referrals])
+        .select_related("country")
+    }
+    for referral in referrals:
+        deadline = answers_due.get(referral.pk)
+        referral.answer_due = due_text(deadline) if deadline else None
     return render(
         request,
         "core/home.html",
@@ -44,10 +58,10 @@ def home(request):
             "open_cases": sum(by_stage.values()),
             "due": due,
             "now": timezone.now(),
-            "referrals": inbox_for(user).filter(state__in=sorted(AWAITING_ANSWER))[:20],
+            "referrals": referrals,
             "approvals": approvals_waiting_for(user)[:20],
             "notifications": Notification.objects.filter(user=user)
-            .select_related("deadline__case", "deadline__country")
+            .select_related("case", "deadline__case", "deadline__country", "organisation")
             .order_by("-created_at")[:5],
         },
     )

@@ -1,12 +1,13 @@
-"""What a notification says, in the active language: the kind of deadline, the case reference and
-the due time, never anything about the person."""
+"""What a notification says, in the active language: the kind of deadline or what happened on a
+referral, the case reference, the due time and the organisation that acted, never anything about
+the person (a question's or a reason's text stays on the referral, where it is encrypted)."""
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .calendar import time_zone
-from .models import DeadlineKind, NotificationEvent
+from .models import DEADLINE_EVENTS, DeadlineKind, NotificationEvent
 
 REMINDERS = {
     DeadlineKind.REFLECTION_PERIOD_END: _(
@@ -39,6 +40,24 @@ OVERDUE = {
 SUBJECTS = {
     NotificationEvent.REMINDER: _("Reminder: case %(reference)s"),
     NotificationEvent.OVERDUE: _("Overdue: case %(reference)s"),
+    NotificationEvent.REFERRED: _("New referral: case %(reference)s"),
+    NotificationEvent.ACCEPTED: _("Referral accepted: case %(reference)s"),
+    NotificationEvent.DECLINED: _("Referral declined: case %(reference)s"),
+    NotificationEvent.ASKED: _("Question on the referral: case %(reference)s"),
+    NotificationEvent.ANSWERED: _("Answer on the referral: case %(reference)s"),
+}
+REFERRAL_NEWS = {
+    NotificationEvent.REFERRED: _(
+        "Case %(reference)s: a new referral from %(organisation)s waits for your answer by %(due)s."
+    ),
+    NotificationEvent.ACCEPTED: _("Case %(reference)s: %(organisation)s accepted the referral."),
+    NotificationEvent.DECLINED: _("Case %(reference)s: %(organisation)s declined the referral."),
+    NotificationEvent.ASKED: _(
+        "Case %(reference)s: %(organisation)s asks a question about the referral."
+    ),
+    NotificationEvent.ANSWERED: _(
+        "Case %(reference)s: %(organisation)s answered the question about the referral."
+    ),
 }
 
 
@@ -79,3 +98,25 @@ def describe(deadline, event: str) -> str:
 
 def subject(deadline, event: str) -> str:
     return str(SUBJECTS[event]) % {"reference": deadline.case.reference}
+
+
+def describe_referral(notification) -> str:
+    """One sentence: what the other organisation did on which case's referral (and, for a new
+    referral, by when it must be answered)."""
+    values = {
+        "reference": notification.case.reference,
+        "organisation": notification.organisation.name if notification.organisation else "",
+        "due": due_text(notification.deadline) if notification.deadline else "",
+    }
+    return str(REFERRAL_NEWS[notification.event]) % values
+
+
+def notification_subject(notification) -> str:
+    """An e-mail's subject for `notification`: what happened, on which case."""
+    return str(SUBJECTS[notification.event]) % {"reference": notification.case.reference}
+
+
+def notification_text(notification) -> str:
+    if notification.event in DEADLINE_EVENTS:
+        return describe(notification.deadline, notification.event)
+    return describe_referral(notification)

@@ -123,6 +123,15 @@ class Deadline(models.Model):
 class NotificationEvent(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     OVERDUE = "overdue", _("Overdue")
+    # What happens on a referral, told to the organisation on the other side.
+    REFERRED = "referred", _("New referral")
+    ACCEPTED = "accepted", _("Referral accepted")
+    DECLINED = "declined", _("Referral declined")
+    ASKED = "asked", _("Question on a referral")
+    ANSWERED = "answered", _("Answer on a referral")
+
+
+DEADLINE_EVENTS = frozenset({NotificationEvent.REMINDER, NotificationEvent.OVERDUE})
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -131,18 +140,35 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """A reminder or an overdue alert for one user, in the app and by e-mail. Its text is made
-    when shown, in the reader's language, from the kind and the case reference only."""
+    """A reminder, an overdue alert or news of a referral for one user, in the app and by
+    e-mail. Its text is made when shown, in the reader's language, from the event, the case
+    reference and the organisation that acted only: never anything about the person."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind)
+    # Empty for news of a referral that is not about a deadline.
+    kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind, blank=True)
     event = models.CharField(_("notification"), max_length=10, choices=NotificationEvent)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
     )
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notifications")
+    # The deadline reminded of, or the referral's answer deadline a new referral starts.
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    # Plain identifiers, not keys, as on Deadline: deadlines do not depend on the referrals app.
+    referral_id = models.UUIDField(_("referral"), null=True, blank=True, db_index=True)
+    message_id = models.UUIDField(_("referral message"), null=True, blank=True)
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from"),
+        help_text=_("The organisation that acted on the referral."),
+    )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -155,14 +181,19 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "deadline", "event"], name="one_notification_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "message_id"],
+                condition=Q(message_id__isnull=False),
+                name="one_notification_per_referral_message",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.event} of {self.deadline_id} for {self.user_id}"
+        return f"{self.event} of {self.deadline_id or self.referral_id} for {self.user_id}"
 
     @property
     def text(self) -> str:
-        from .messages import describe
+        from .messages import notification_text
 
-        return describe(self.deadline, self.event)
+        return notification_text(self)

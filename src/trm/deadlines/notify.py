@@ -1,7 +1,9 @@
 """Telling people: a notification in the app and an e-mail, each in the recipient's language.
 
-The e-mail says which case (its reference), what is due and when, and links to the node: no
-name, no detail of the person, as e-mail leaves the node unencrypted.
+The e-mail says which case (its reference), what is due and when or what happened on its
+referral, and links to the node: no name, no detail of the person, as e-mail leaves the node
+unencrypted. The sweep tells of deadlines (`notify`); the referral actions tell of what the
+other organisation did (`tell`).
 """
 
 import logging
@@ -83,6 +85,36 @@ def notify(event: str, recipients_of, now) -> None:
         for deadline, users in recipients_of
         for email in emails_for(deadline, event, users, link)
     ]
+    if emails:
+        transaction.on_commit(lambda: send(emails), robust=True)
+
+
+def tell(notifications: list[Notification]) -> None:
+    """Write `notifications` (new, one per user) in one insert, inside the caller's transaction,
+    and e-mail each user with an address in their language once it commits: nothing is sent for
+    a transaction that rolls back. A user told of the same message before is not told again."""
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    link = notifications_link()
+    texts = {}
+    emails = []
+    for notification in notifications:
+        user = notification.user
+        if not user.email:
+            continue
+        language = user.language or None
+        # The same news to many readers: its text is made once per language.
+        news = (notification.event, notification.message_id, notification.deadline_id)
+        if (news, language) not in texts:
+            with translation.override(language):
+                texts[news, language] = (
+                    messages.notification_subject(notification),
+                    render_to_string(
+                        "deadlines/email/deadline.txt",
+                        {"text": messages.notification_text(notification), "link": link},
+                    ),
+                )
+        subject, body = texts[news, language]
+        emails.append(EmailMessage(subject, body, None, [user.email]))
     if emails:
         transaction.on_commit(lambda: send(emails), robust=True)
 

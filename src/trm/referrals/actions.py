@@ -28,7 +28,7 @@ from trm.deadlines.calendar import add_working_days
 from trm.directory.models import OrganisationKind, ServiceKind
 from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
 
-from . import signals
+from . import notifications, signals
 from .models import (
     AWAITING_ANSWER,
     OPEN_STATES,
@@ -311,7 +311,8 @@ def send_referral(
     # On one node the referral is in the receiver's inbox as soon as it is sent.
     set_state(referral, ReferralState.RECEIVED, user)
     audit_referral("received", referral, None, receiver, sent)
-    tracking.track_referral(referral)
+    deadline = tracking.track_referral(referral)
+    notifications.notify_of(sent, user, deadline)
     return referral
 
 
@@ -393,6 +394,7 @@ def accept_referral(
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     journey.move(user, case, "referral_accepted", version=version)
     audit_referral("accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
+    notifications.notify_of(accepted, user)
     return locked
 
 
@@ -410,6 +412,7 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
         locked, MessageKind.DECLINE, user=user, to_sender=True, payload={"reason": reason}
     )
     audit_referral("declined", locked, user, locked.receiver, declined)
+    notifications.notify_of(declined, user)
     return locked
 
 
@@ -432,6 +435,7 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
         payload={"question": question},
     )
     audit_referral("information_requested", locked, user, locked.receiver, asked)
+    notifications.notify_of(asked, user)
     return asked
 
 
@@ -461,6 +465,7 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
         in_reply_to=question,
     )
     audit_referral("answered", locked, user, question.to_organisation, answered)
+    notifications.notify_of(answered, user)
     if question.from_organisation_id == locked.receiver_id and locked.state in AWAITING_ANSWER:
         # The receiving side has what it asked for: a whole answer period again.
         locked.response_due_at = _answer_due(locked.receiver, answered.sent_at)

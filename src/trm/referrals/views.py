@@ -155,7 +155,7 @@ class WithdrawalForm(forms.Form):
 def referral(request, pk):
     """One referral: the preview or the content, the thread, and the answers possible now."""
     found = get_object_or_404(
-        Referral.objects.select_related("case__owner", "sender", "receiver"), pk=pk
+        Referral.objects.select_related("case__owner", "case__person", "sender", "receiver"), pk=pk
     )
     try:
         entries = thread(request.user, found)

@@ -1,0 +1,15 @@
+from django import template
+from django.template.loader import render_to_string
+
+register = template.Library()
+
+
+@register.simple_tag
+def erasure_notice(person):
+    """When and by whom `person` was erased, for any page about their case; nothing otherwise."""
+    from trm.rights.erasure import erasure_of
+
+    erasure = erasure_of(person)
+    if erasure is None:
+        return ""
+    return render_to_string("cases/erased.html#notice", {"erasure": erasure})
