@@ -115,8 +115,8 @@ def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
     was = (locked.is_child, locked.age_uncertain)
     if "age_uncertain" in changes:
         locked.age_uncertain = bool(changes["age_uncertain"])
-    # A tick left as it was follows the corrected birth date; a changed one must agree with it.
-    if "is_child" in changes and bool(changes["is_child"]) != locked.is_child:
+    # Said where no birth date is known; where one is, it must agree (or the age is uncertain).
+    if "is_child" in changes:
         _declared_child(locked, bool(changes["is_child"]))
     age.refresh_child_flag(locked)
     changed += [

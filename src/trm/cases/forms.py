@@ -63,7 +63,10 @@ class PersonForm(forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name in Person.CATEGORY_OF_FIELD or name in AGE_FIELDS
+            if name in Person.CATEGORY_OF_FIELD
+            or name == "age_uncertain"
+            # A tick left as it was says nothing: the corrected birth date decides.
+            or (name == "is_child" and name in self.changed_data)
         }
 
 

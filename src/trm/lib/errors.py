@@ -23,7 +23,7 @@ class DomainError(Exception):
         self.general = [str(reason) for reason in reasons]
         labels = labels or {}
         self.reasons = self.general + [
-            f"{labels[name]}: {message}" if labels.get(name) else message
+            _labelled(labels.get(name), message)
             for name, messages in self.errors.items()
             for message in messages
         ]
@@ -52,6 +52,13 @@ class DomainError(Exception):
                     form.add_error(name, message)
                 else:
                     form.add_error(None, shown)
+
+
+def _labelled(label, message: str) -> str:
+    # A message that names its field already ("Departed at cannot be…") needs no label before it.
+    if not label or message.startswith(str(label)):
+        return message
+    return f"{label}: {message}"
 
 
 class NotAllowed(DomainError):
