@@ -5,6 +5,7 @@ Only `trm demo` calls this, on its own database. Every person here is invented.
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trm.accounts.models import Membership, Role, User
@@ -126,15 +127,18 @@ def create_demo_cases() -> None:
     """Invented cases at every stage of the journey, through the real actions, once."""
     if Case.objects.exists():
         return
-    for sending, receiving, child, until, person in DEMO_CASES:
-        team = ScriptedJourney(
-            _organisation_for(Country.objects.get(code=sending), "services"),
-            _organisation_for(Country.objects.get(code=receiving), "services"),
-            User.objects.get(username=f"{sending.lower()}.caseworker"),
-            User.objects.get(username=f"{sending.lower()}.supervisor"),
-            User.objects.get(username=f"{receiving.lower()}.caseworker"),
-        )
-        _walk(team, child, until, person)
+    # Staff of an empty demo node would get the e-mails of every step at once: keep them in.
+    kept_in = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with override_settings(MAILERS=kept_in):
+        for sending, receiving, child, until, person in DEMO_CASES:
+            team = ScriptedJourney(
+                _organisation_for(Country.objects.get(code=sending), "services"),
+                _organisation_for(Country.objects.get(code=receiving), "services"),
+                User.objects.get(username=f"{sending.lower()}.caseworker"),
+                User.objects.get(username=f"{sending.lower()}.supervisor"),
+                User.objects.get(username=f"{receiving.lower()}.caseworker"),
+            )
+            _walk(team, child, until, person)
 
 
 def _walk(team, child, until, person):

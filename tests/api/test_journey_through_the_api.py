@@ -2,6 +2,8 @@
 the API: systems of both organisations with tokens, supervisors with their signed-in browsers.
 Only consent, which the API does not take, is recorded through its action."""
 
+import datetime
+
 import pytest
 from django.test import TestCase
 from django.utils import timezone
@@ -100,7 +102,7 @@ def test_a_childs_return_walked_through_the_api(journey, as_user):
     assert 0 < waiting["seconds_left"]
     albania("post", f"/api/referrals/{sent['id']}/accept", {
         "met_by": "Elira, social worker", "place": "Tirana airport",
-        "meeting_at": timezone.now().isoformat()})  # fmt: skip
+        "meeting_at": (timezone.now() + datetime.timedelta(days=20)).isoformat()})  # fmt: skip
     assert albania("get", albania.case)["stage"] == "return_preparation"
 
     albania.record("risk_assessment", {"risk_level": "low"})

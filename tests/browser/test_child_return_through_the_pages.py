@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = timezone.localdate().isoformat()
 NOW = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+# A reception meeting is arranged for a return still to come.
+IN_TWO_WEEKS = (timezone.localtime() + datetime.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
 
 
 def fill(page, values: dict):
@@ -134,7 +136,7 @@ def test_a_childs_return_from_greece_to_albania_through_the_pages(chromium, live
     assert "Only this preview is shown" in albanian_focal.content()
     assert "Anila" not in albanian_focal.content()
     fill(albanian_focal, {"met_by": "A social worker of IOM Albania", "place": "Tirana airport",
-                          "meeting_at": NOW, "capacity_confirmed": True})  # fmt: skip
+                          "meeting_at": IN_TWO_WEEKS, "capacity_confirmed": True})  # fmt: skip
     submit(albanian_focal, "Accept the referral")
     assert Case.objects.get(pk=case.pk).stage == "return_preparation"
 

@@ -182,7 +182,7 @@ class JourneyMachine(RuleBasedStateMachine):
             moved = self.attempt(
                 referrals.accept_referral, self.team.receiving_worker, referral,
                 met_by="Focal point", place="Airport",
-                meeting_at=datetime.datetime.now(datetime.UTC),
+                meeting_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=20),
             )  # fmt: skip
             if moved is not None:
                 self.moves += 1

@@ -14,7 +14,8 @@ def record(kind, side=Side.SENDING, **facts):
 
 
 def facts_of(*records, child=False, returned=False, received=False, **known):
-    """A CaseFacts with the given current records and derived facts, no database needed."""
+    """A CaseFacts with the given current records and derived facts (`child`: a child on the
+    day of the step), no database needed."""
     facts = workflow.CaseFacts(
         SimpleNamespace(
             is_child=child,
@@ -29,8 +30,8 @@ def facts_of(*records, child=False, returned=False, received=False, **known):
         by_kind.setdefault(item.kind, []).append(item)
     facts.__dict__["records"] = by_kind
     facts.__dict__.update(
-        {"approved_determination": None, "closure_approval": None, "assistance_consent": False,
-         "accepted_referral": None, **known}
+        {"child": child, "approved_determination": None, "closure_approval": None,
+         "assistance_consent": False, "accepted_referral": None, **known}
     )  # fmt: skip
     return facts
 

@@ -5,7 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -158,7 +158,8 @@ def test_the_whole_thread_reads_as_a_document_on_both_sides(personas, team, chil
     team.confirm_reception(child_case)
     team.agree_plan(child_case)
     team.add(team.receiving_worker, child_case, "monitoring_contact", {
-        "contacted_on": "2027-01-10", "situation": "She goes to school.", **ALL_SCORES_3,
+        "contacted_on": timezone.localdate().isoformat(), "situation": "She goes to school.",
+        **ALL_SCORES_3,
     })  # fmt: skip
     team.close(child_case)
     kinds = set(referral.messages.values_list("kind", flat=True))

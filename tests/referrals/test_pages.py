@@ -1,6 +1,9 @@
 """Referral pages: the sender sees what consent covers and what will go; the receiver answers."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from trm.cases.models import Case
 from trm.referrals.models import Referral
@@ -46,7 +49,8 @@ def test_the_receiver_sees_the_preview_then_accepts(personas, team):
     assert "Anila" not in page.text
     accepted = browser.post(f"/referrals/{referral.pk}/", {
         "action": "accept", "met_by": "A social worker", "place": "Casablanca airport",
-        "meeting_at": "2026-12-20T10:00", "capacity_confirmed": "on"})  # fmt: skip
+        "meeting_at": (timezone.localtime() + datetime.timedelta(days=18)).strftime(
+            "%Y-%m-%dT%H:%M"), "capacity_confirmed": "on"})  # fmt: skip
     assert accepted.status_code == 302
     assert Case.objects.get(pk=case.pk).stage == "return_preparation"
     assert "Anila" in browser.get(f"/referrals/{referral.pk}/").text

@@ -16,6 +16,7 @@ from trm.access.reads import read_case
 from trm.access.view import case_view
 from trm.audit.log import record
 from trm.cases import actions, finding
+from trm.cases.age import is_child_on
 from trm.cases.models import Case, NameIndex, Sex
 from trm.cases.stages import Stage
 from trm.deadlines.models import Deadline
@@ -136,7 +137,13 @@ class CaseIn(In):
     organisation: text(80, 1) | None = Field(
         None, description="The opening organisation's short name; needed if you work for several."
     )
-    is_child: bool = False
+    is_child: bool = Field(
+        False, description="Where no birth date is given: the person is or may be a child."
+    )
+    age_uncertain: bool = Field(
+        False, description="There is reason to think the person is a child, whatever the "
+        "birth date says: handled as a child.",
+    )  # fmt: skip
     person: PersonIn
 
 
@@ -153,6 +160,10 @@ class PersonPatch(In):
     citizenship: Citizenship = None
     document_number: text(100) = None
     contacts: Contacts | None = None
+    is_child: bool | None = Field(
+        None, description="Where no birth date is known; one that contradicts it is refused."
+    )
+    age_uncertain: bool | None = None
 
 
 def state_of(case: Case) -> CaseState:
@@ -293,12 +304,16 @@ def open_case(request, payload: CaseIn, response: HttpResponse):
         raise DomainError(_("You cannot open cases."))
     if len(openable) > 1:
         raise DomainError(_("You work for several organisations: say which opens the case."))
-    case = actions.open_case(
-        user,
-        openable[0],
-        person=_person(payload.person.model_dump(exclude_none=True)),
-        is_child=payload.is_child,
-    )
+    try:
+        case = actions.open_case(
+            user,
+            openable[0],
+            person=_person(payload.person.model_dump(exclude_none=True)),
+            is_child=payload.is_child,
+            age_uncertain=payload.age_uncertain,
+        )
+    except DomainError as refused:
+        raise refused.within("person", fields=actions.PERSON_FIELDS) from None
     response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
     response["ETag"] = etag(case.version)
     return Status(201, state_of(case))
@@ -320,7 +335,7 @@ def get_case(request, case_id: uuid.UUID, response: HttpResponse):
         stage=case.stage,
         is_child=case.is_child,
         age_uncertain=case.age_uncertain,
-        treated_as_child=case.treated_as_child,
+        treated_as_child=is_child_on(case),
         opened_at=case.opened_at,
         returned_at=case.returned_at,
         received_at=case.received_at,
@@ -348,6 +363,9 @@ def correct_person(
     case, _access = visible_case(user, case_id)
     version = version_wanted(payload.version, if_match, required=True)
     changes = _person(payload.model_dump(exclude_unset=True, exclude={"version"}))
+    for name in actions.AGE_FIELDS:  # a null answers nothing about the person's age
+        if changes.get(name, False) is None:
+            del changes[name]
     if not changes:
         raise DomainError(_("Nothing to correct: give at least one of the person's fields."))
     actions.update_person(user, case, changes, version=version)

@@ -17,6 +17,7 @@ from trm.access.policy import Action
 from trm.access.reads import read_case
 from trm.access.view import case_view
 from trm.cases import actions
+from trm.cases.age import is_child_on
 from trm.cases.models import Case, Note
 from trm.consent import actions as consent_actions
 from trm.consent.forms import ConsentForm, WithdrawForm
@@ -275,7 +276,7 @@ def record_consent(request, case_id: uuid.UUID, payload: ConsentIn):
             "expires_on": payload.expires_on or "",
             "child_views": payload.child_views,
         },
-        is_child=case.treated_as_child,
+        is_child=is_child_on(case),
     )
     if not form.is_valid():
         raise DomainError(*_form_errors(form))

@@ -53,7 +53,13 @@ def refusal(request, status: int, detail: str, reasons=(), errors=()):
 @api.exception_handler(DomainError)
 def refused(request, error: DomainError):
     detail = error.reasons[0] if error.reasons else _("Refused.")
-    return refusal(request, error.status, detail, error.reasons)
+    errors = [
+        # The shape of `_field_errors`: where in the body, what is wrong.
+        {"loc": [*error.locations.get(name, ()), name], "msg": message, "type": "value_error"}
+        for name, messages in error.errors.items()
+        for message in messages
+    ]
+    return refusal(request, error.status, detail, error.reasons, errors)
 
 
 # Where ninja says a value came from, and the names of our parameter groups: not the caller's.

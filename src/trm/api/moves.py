@@ -114,9 +114,12 @@ def _mover(transition: Transition):
         if payload.data and not record:
             raise DomainError(_("This move records nothing: send no data."))
         data = form_data(record, payload.data or {}) if record else None
-        moved = journey.move(
-            user, case, transition.event, version=version, data=data, reason=payload.reason
-        )
+        try:
+            moved = journey.move(
+                user, case, transition.event, version=version, data=data, reason=payload.reason
+            )
+        except DomainError as refused:
+            raise refused.within("data") from None  # the record's fields are in `data`
         response["ETag"] = etag(moved.version)
         return state_of(moved)
 

@@ -165,30 +165,30 @@ def form_data(kind_code: str, data: dict) -> dict:
     unknown = sorted(set(data) - set(specs))
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
-    cleaned, reasons = {}, []
+    cleaned, errors = {}, {}
     for name, value in data.items():
         spec, label = specs[name], specs[name].label
         if value is None:
             continue
         if spec.kind == "multi":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                reasons.append(_("%(field)s: give a list of codes.") % {"field": label})
+                errors[name] = [_("%(field)s: give a list of codes.") % {"field": label}]
                 continue
         elif spec.kind == "bool":
             # A form reads any other text as "yes": an API takes only clear answers.
             value = ANSWERS.get(value.lower(), value) if isinstance(value, str) else value
             if not isinstance(value, bool):
-                reasons.append(_("%(field)s: give true or false.") % {"field": label})
+                errors[name] = [_("%(field)s: give true or false.") % {"field": label}]
                 continue
         elif isinstance(value, bool) or not isinstance(value, str | int | float):
-            reasons.append(_("%(field)s: give a single value.") % {"field": label})
+            errors[name] = [_("%(field)s: give a single value.") % {"field": label}]
             continue
         elif spec.kind in {"date", "datetime"} and not _plausible_date(spec, str(value)):
-            reasons.append(_("%(field)s: give a date between 1900 and 2200.") % {"field": label})
+            errors[name] = [_("%(field)s: give a date between 1900 and 2200.") % {"field": label}]
             continue
         cleaned[name] = value if isinstance(value, bool | list) else str(value)
-    if reasons:
-        raise DomainError(*reasons)
+    if errors:
+        raise DomainError(errors=errors).within("data")
     return cleaned
 
 
@@ -246,8 +246,11 @@ def add_record(request, case_id: uuid.UUID, payload: RecordIn, if_match: IfMatch
         if corrected.kind != payload.kind:
             raise DomainError(_("A correction is of the same kind as the record it corrects."))
     data = form_data(payload.kind, payload.data)
-    with transaction.atomic():
-        check_version(case, version)
-        created = journey.add_record(user, case, payload.kind, data, supersedes=corrected)
+    try:
+        with transaction.atomic():
+            check_version(case, version)
+            created = journey.add_record(user, case, payload.kind, data, supersedes=corrected)
+    except DomainError as refused:
+        raise refused.within("data") from None  # the record's fields are in `data`
     shown = case_view(case, access_to(user, case)).record(created.pk)
     return Status(201, record_out(shown))

@@ -1,24 +1,65 @@
 """The write path for cases: check permission, write, audit, in one transaction each."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from trm.access.categories import DataCategory
 from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
 from trm.access.rights import Write, require
 from trm.audit.log import record
 from trm.directory.models import Organisation
 from trm.lib.errors import DomainError, NotAllowed
 
+from . import age
 from .locking import lock_case
 from .models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
+# What is said of the person's age on the case, corrected with the person's identity.
+AGE_FIELDS = {"is_child": DataCategory.IDENTITY, "age_uncertain": DataCategory.IDENTITY}
+
+NOT_A_CHILD_BY_BIRTH_DATE = _(
+    "The birth date makes the person an adult: if there is reason to think they are a child, "
+    "mark the age as uncertain."
+)
+A_CHILD_BY_BIRTH_DATE = _(
+    "The birth date makes the person a child: correct the birth date if it is wrong."
+)
+
+
+def _checked(person: Person) -> None:
+    """The person's values as the model checks them (birth date, citizenship…), refused field
+    by field."""
+    try:
+        person.full_clean(exclude=["data_key"])
+    except ValidationError as invalid:
+        labels = {f.name: f.verbose_name for f in Person._meta.fields}
+        errors = invalid.message_dict
+        general = errors.pop(NON_FIELD_ERRORS, [])
+        raise DomainError(*general, errors=errors, labels=labels) from None
+
+
+def _declared_child(case: Case, declared: bool) -> None:
+    """Take what the user says of the person being a child, unless the birth date says
+    otherwise: the flag follows the data, a tick cannot contradict it."""
+    birth_date = age.recorded_birth_date(case)
+    if birth_date is not None and not case.age_uncertain:
+        by_birth_date = age.is_child_on(case)
+        if declared != by_birth_date:
+            message = A_CHILD_BY_BIRTH_DATE if by_birth_date else NOT_A_CHILD_BY_BIRTH_DATE
+            raise DomainError(errors={"is_child": [message]})
+    case.is_child = declared
 
 
 @transaction.atomic
-def open_case(actor, organisation, *, person: dict, is_child: bool = False) -> Case:
-    """Open a case for a new person, owned by `organisation`, worked by `actor`."""
+def open_case(
+    actor, organisation, *, person: dict, is_child: bool = False, age_uncertain: bool = False
+) -> Case:
+    """Open a case for a new person, owned by `organisation`, worked by `actor`. Whether the
+    person is a child follows from the birth date; `is_child` says so where none is known,
+    `age_uncertain` where there is reason to think the person is a child despite it."""
     if not may_open_cases(actor, organisation):
         raise NotAllowed(_("You cannot open cases for this organisation."))
     unknown = set(person) - set(PERSON_FIELDS)
@@ -27,9 +68,15 @@ def open_case(actor, organisation, *, person: dict, is_child: bool = False) -> C
     if not (person.get("given_name") or "").strip():
         raise DomainError(_("Give at least the person's given name."))
     new_person = Person(**person)
-    new_person.full_clean(exclude=["data_key"])
+    _checked(new_person)
+    case = Case(
+        person=new_person, owner=organisation, case_worker=actor, age_uncertain=age_uncertain
+    )
+    if is_child:
+        _declared_child(case, True)
+    age.refresh_child_flag(case)
     new_person.save()
-    case = Case(person=new_person, owner=organisation, case_worker=actor, is_child=is_child)
+    case.person = new_person
     case.save()
     record("trm.case.opened", actor=actor, organisation=organisation, target=case)
     return case
@@ -37,16 +84,16 @@ def open_case(actor, organisation, *, person: dict, is_child: bool = False) -> C
 
 @transaction.atomic
 def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
-    """Correct the person's data; each field needs access to its data category."""
+    """Correct the person's data, and what is said of their age (`is_child`, `age_uncertain`);
+    each field needs access to its data category. The child's safeguards follow the change."""
     access = access_to(actor, case)
     require(access, Write.PERSON)
     locked = lock_case(case.pk, version=version)
-    unknown = set(changes) - set(PERSON_FIELDS)
+    categories = {**Person.CATEGORY_OF_FIELD, **AGE_FIELDS}
+    unknown = set(changes) - set(categories)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    refused = [
-        name for name in changes if not access.allows(Action.EDIT, Person.CATEGORY_OF_FIELD[name])
-    ]
+    refused = [name for name in changes if not access.allows(Action.EDIT, categories[name])]
     if refused:
         raise NotAllowed(
             _("You may not change these fields: %(fields)s")
@@ -55,19 +102,32 @@ def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
     person = locked.person
     if person.erased_at is not None:
         raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
-    changed = sorted(name for name, value in changes.items() if getattr(person, name) != value)
+    personal = {name: value for name, value in changes.items() if name in PERSON_FIELDS}
+    changed = sorted(name for name, value in personal.items() if getattr(person, name) != value)
     for name in changed:
-        setattr(person, name, changes[name])
-    person.full_clean(exclude=["data_key"])
+        setattr(person, name, personal[name])
+    _checked(person)
+    was = (locked.is_child, locked.age_uncertain)
+    if "age_uncertain" in changes:
+        locked.age_uncertain = bool(changes["age_uncertain"])
+    # Said where no birth date is known; where one is, it must agree (or the age is uncertain).
+    if "is_child" in changes:
+        _declared_child(locked, bool(changes["is_child"]))
+    age.refresh_child_flag(locked)
+    changed += [
+        name
+        for name, before in zip(AGE_FIELDS, was, strict=True)
+        if getattr(locked, name) != before
+    ]
     person.save()
     locked.version += 1
-    locked.save(update_fields=["version"])
+    locked.save(update_fields=["version", "is_child", "age_uncertain"])
     record(
         "trm.person.updated",
         actor=actor,
         organisation=locked.owner,
         target=locked,
-        details={"fields": changed},
+        details={"fields": sorted(changed)},
     )
     return person
 

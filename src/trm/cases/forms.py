@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from trm.directory.models import Country, Organisation
 
 from . import finding
+from .actions import AGE_FIELDS
 from .models import Person, Sex
 from .stages import Stage
 
@@ -23,35 +24,52 @@ class PersonForm(forms.Form):
         label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    citizenship = forms.CharField(
-        label=_("Citizenship"), max_length=2, required=False, help_text=_("Two-letter country code")
-    )
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
     document_number = forms.CharField(
         label=_("Identity document number"), max_length=100, required=False
+    )
+    is_child = forms.BooleanField(
+        label=_("The person is or may be a child"),
+        required=False,
+        help_text=_("Where a birth date is known, it decides whether the person is a child."),
+    )
+    age_uncertain = forms.BooleanField(
+        label=_("Age uncertain: there is reason to think the person may be a child"),
+        required=False,
+        help_text=_("The person is then handled as a child, whatever the birth date says."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The directory's countries, by their names in the reader's language.
+        self.fields["citizenship"].choices = [
+            ("", "—"),
+            *sorted(
+                ((country.code, country.display_name) for country in Country.objects.all()),
+                key=lambda choice: choice[1],
+            ),
+        ]
         if editable is not None:
             for name in list(self.fields):
                 if name != "version" and name not in editable:
                     del self.fields[name]
 
-    def clean_citizenship(self):
-        return self.cleaned_data["citizenship"].upper()
-
     def changes(self) -> dict:
+        """The person's fields and what is said of their age, as `actions.update_person`
+        takes them."""
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and name in Person.CATEGORY_OF_FIELD
+            if name in Person.CATEGORY_OF_FIELD
+            or name == "age_uncertain"
+            # A tick left as it was says nothing: the corrected birth date decides.
+            or (name == "is_child" and name in self.changed_data)
         }
 
 
 class OpenCaseForm(PersonForm):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects)
-    is_child = forms.BooleanField(label=_("The person is or may be a child"), required=False)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +77,9 @@ class OpenCaseForm(PersonForm):
         self.fields["organisation"].queryset = organisations
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0]
+
+    def person(self) -> dict:
+        return {name: value for name, value in self.changes().items() if name not in AGE_FIELDS}
 
 
 class BreakGlassForm(forms.Form):

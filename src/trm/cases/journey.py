@@ -24,10 +24,10 @@ from trm.lib.errors import (
     NotAllowed,
 )
 
-from . import signals, sustainability
+from . import age, signals, sustainability
 from .locking import lock_case
 from .models import Approval, Case, StageRecord
-from .record_kinds import RECORD_KINDS, Side
+from .record_kinds import RECORD_KINDS, Side, not_before
 from .stages import ClosureReason, Stage
 from .workflow import CaseFacts, Transition, moves_from, transition_for
 
@@ -59,13 +59,47 @@ def _locked(case: Case, version: int | None = None) -> Case:
     return lock_case(case.pk, version=version)
 
 
-def _form_errors(form) -> list[str]:
+def _form_refusal(form) -> DomainError:
+    """The form's errors as a refusal, field by field (its non-field errors above them)."""
     labels = {name: field.label for name, field in form.fields.items()}
-    return [
-        f"{labels.get(name, '')}: {error}" if name in labels else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
+    fields = {name: errors for name, errors in form.errors.items() if name in labels}
+    general = [error for name, errors in form.errors.items() if name not in labels
+               for error in errors]  # fmt: skip
+    return DomainError(*general, errors=fields, labels=labels)
+
+
+def _moment(value: str):
+    """A date or moment of a record's facts, as Python reads it (aware, for a moment)."""
+    if "T" not in value and len(value) == 10:
+        return datetime.date.fromisoformat(value)
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _dates_in_order(kind, cleaned: dict, case: Case) -> None:
+    """Each date of the record follows the one of the journey it comes after (a reception the
+    departure, a plan the reception); refused field by field otherwise."""
+    facts = None
+    errors = {}
+    for spec in kind.fields:
+        value = cleaned.get(spec.name)
+        if spec.after is None or value in (None, ""):
+            continue
+        facts = facts or CaseFacts(case)
+        other_kind, other_name = spec.after
+        earlier = facts.fact(other_kind, other_name)
+        if not earlier:
+            continue
+        earlier = _moment(earlier)
+        if not not_before(value, earlier):
+            other = next(f for f in RECORD_KINDS[other_kind].fields if f.name == other_name)
+            shown = earlier.date() if isinstance(earlier, datetime.datetime) else earlier
+            errors[spec.name] = [
+                _("%(field)s cannot be before %(other)s (%(date)s).")
+                % {"field": spec.label, "other": other.label, "date": shown.isoformat()}
+            ]
+    if errors:
+        raise DomainError(errors=errors)
 
 
 def _derived_facts(kind_code: str, facts: dict, case: Case, organisation) -> dict:
@@ -95,7 +129,7 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
     kind = RECORD_KINDS.get(kind_code)
     if kind is None:
         raise DomainError(_("There is no such record."))
-    if kind.children_only and not case.treated_as_child:
+    if kind.children_only and not age.is_child_on(case):
         raise DomainError(_("This record is for children only."))
     if case.stage not in kind.stages:
         raise DomainError(
@@ -109,7 +143,8 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
         )
     form = kind.form_class()(data)
     if not form.is_valid():
-        raise DomainError(*_form_errors(form))
+        raise _form_refusal(form)
+    _dates_in_order(kind, form.cleaned_data, case)
     current = StageRecord.objects.filter(case=case, kind=kind_code, superseded_by__isnull=True)
     if supersedes is not None:
         if not current.filter(pk=supersedes.pk).exists():
@@ -164,8 +199,9 @@ def add_record(user, case: Case, kind: str, data: dict, *, supersedes=None) -> S
     if supersedes is not None and supersedes.case_id != locked.pk:
         raise NotAllowed(NOT_FOUND)
     created = _new_record(actor, locked, kind, data, supersedes=supersedes)
+    age.refresh_child_flag(locked)  # lists show who is a child now
     locked.version += 1
-    locked.save(update_fields=["version"])
+    locked.save(update_fields=["version", "is_child"])
     return created
 
 
@@ -197,12 +233,14 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
             _("This step is not possible at the stage %(stage)s.")
             % {"stage": Stage(case.stage).label}
         )
+    age.refresh_child_flag(case)  # lists show who is a child now; the guards derive it anew
     _check_move(actor, case, transition, CaseFacts(case))
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise DomainError(_("Give the reason for this step."))
+    recorded = None
     if transition.extra.get("record"):
-        _new_record(actor, case, transition.extra["record"], data or {})
+        recorded = _new_record(actor, case, transition.extra["record"], data or {})
     source, now = case.stage, timezone.now()
     target = transition.target or case.stage_before_closure or Stage.IDENTIFICATION
     if event == "close":
@@ -214,9 +252,11 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
     elif event == "reopen":
         case.stage_before_closure, case.closure_reason, case.closed_at = "", "", None
     elif event == "depart":
-        case.returned_at = now
+        # The case's dates are the recorded facts: every deadline after the return counts
+        # from when the person left and arrived, not from when someone clicked.
+        case.returned_at = _moment(recorded.facts["departed_at"])
     elif event == "confirm_reception":
-        case.received_at = now
+        case.received_at = _moment(recorded.facts["received_at"])
     case.stage = target
     case.version += 1
     case.save()

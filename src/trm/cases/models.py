@@ -19,6 +19,7 @@ from trm.crypto.fields import (
     EncryptedTextField,
 )
 
+from .age import validate_birth_date, validate_citizenship
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason, Stage
 
@@ -41,9 +42,11 @@ class Person(models.Model):
     family_name = EncryptedTextField(_("family name"))
     given_name_latin = EncryptedTextField(_("given name in Latin script"))
     family_name_latin = EncryptedTextField(_("family name in Latin script"))
-    birth_date = EncryptedDateField(_("birth date"))
+    birth_date = EncryptedDateField(_("birth date"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=8, choices=Sex, default=Sex.UNKNOWN)
-    citizenship = models.CharField(_("citizenship"), max_length=2, blank=True)
+    citizenship = models.CharField(
+        _("citizenship"), max_length=2, blank=True, validators=[validate_citizenship]
+    )
     document_number = EncryptedTextField(_("identity document number"))
     contacts = EncryptedJSONField(_("contact details"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -221,7 +224,8 @@ class Case(models.Model):
 
     @property
     def treated_as_child(self) -> bool:
-        """Under the age of majority, or age uncertain with reason to think so (domain §5)."""
+        """Under the age of majority, or age uncertain with reason to think so (domain §5), as
+        stored at the last change, for lists; a step asks `age.is_child_on` for its own day."""
         return self.is_child or self.age_uncertain
 
 

@@ -17,7 +17,7 @@ from trm.access.view import case_view
 from trm.accounts.models import Role
 from trm.lib.errors import DomainError, NotAllowed
 
-from . import actions, journey
+from . import actions, age, journey
 from .http import read_or_404
 from .models import Approval
 from .record_kinds import RECORD_KINDS, Side
@@ -26,21 +26,21 @@ from .workflow import EVENTS
 
 
 def _refused(form, refused: DomainError):
-    for reason in refused.reasons:
-        form.add_error(None, reason)
+    refused.add_to(form)
 
 
 def recordable_kinds(case, access) -> list:
     """The forms the user may fill in at the case's stage, on their side."""
     if not may_write(access, Write.RECORD):
         return []
+    child = age.is_child_on(case)
     return [
         kind
         for kind in RECORD_KINDS.values()
         if case.stage in kind.stages
         and kind.side in (Side.EITHER, access.side)
         and not kind.extra.get("by_transition")
-        and (case.treated_as_child or not kind.children_only)
+        and (child or not kind.children_only)
     ]
 
 
@@ -104,7 +104,10 @@ def take_step(request, pk, event):
         except NotAllowed:
             raise Http404 from None
         except DomainError as refused:
-            reasons = refused.reasons
+            if form is not None and refused.errors:
+                refused.add_to(form)  # what is wrong with the record, at its fields
+            else:
+                reasons = refused.reasons
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": transition.label})
             return redirect(case)

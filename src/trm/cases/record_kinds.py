@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
@@ -31,6 +32,46 @@ def within_plausible_years(value):
     # A year like 9999 is a typing slip, and date arithmetic on it would overflow.
     if not 1900 <= value.year <= 2200:
         raise forms.ValidationError(_("Give a date between 1900 and 2200."), code="out_of_range")
+
+
+# A moment a little ahead of the server's clock is still "now" (another device's clock, a form
+# filled in over a few minutes); a date is in the future only once no time zone has reached it.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=10)
+AHEAD_OF_UTC = datetime.timedelta(hours=14)
+BEHIND_UTC = datetime.timedelta(hours=12)
+
+
+def not_in_future(label):
+    """A validator refusing a date or moment that has not come yet, naming the field."""
+
+    def validate(value):
+        now = timezone.now()
+        if isinstance(value, datetime.datetime):
+            future = value > now + CLOCK_TOLERANCE
+        else:
+            future = value > (now + AHEAD_OF_UTC).date()
+        if future:
+            raise forms.ValidationError(
+                _("%(field)s cannot be in the future.") % {"field": label}, code="future"
+            )
+
+    return validate
+
+
+def earliest_day_of(moment) -> datetime.date:
+    """The first date `moment` (a date or a moment) falls on anywhere: for comparing a date
+    with a moment recorded in another time zone."""
+    if isinstance(moment, datetime.datetime):
+        return (moment - BEHIND_UTC).date()
+    return moment
+
+
+def not_before(value, earlier) -> bool:
+    """Whether `value` (a date or a moment) is not before `earlier` (a date or a moment)."""
+    if isinstance(value, datetime.datetime) and isinstance(earlier, datetime.datetime):
+        return value >= earlier
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return day >= earliest_day_of(earlier)
 
 
 class YesNoSelect(forms.NullBooleanSelect):
@@ -65,6 +106,9 @@ class Field:
     help_text: object = ""
     # The data category of this field when it differs from its record kind's (domain.md §6).
     category: str | None = None
+    past: bool = False  # a date of what happened: not in the future
+    # The (record kind, field) this date cannot precede: a reception follows the departure.
+    after: tuple[str, str] | None = None
 
     @property
     def encrypted(self) -> bool:
@@ -98,13 +142,13 @@ class Field:
             case "date":
                 return forms.DateField(
                     widget=forms.DateInput(attrs={"type": "date"}),
-                    validators=[within_plausible_years],
+                    validators=self._date_validators(),
                     **options,
                 )
             case "datetime":
                 return forms.DateTimeField(
                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                    validators=[within_plausible_years],
+                    validators=self._date_validators(),
                     **options,
                 )
             case "int":
@@ -120,6 +164,9 @@ class Field:
                     **options,
                 )
         raise ValueError(f"unknown field kind {self.kind}")
+
+    def _date_validators(self) -> list:
+        return [within_plausible_years, *([not_in_future(self.label)] if self.past else [])]
 
 
 @dataclass(frozen=True)
@@ -520,7 +567,7 @@ KINDS = [
         "departure",
         _("Departure"),
         (Stage.RETURN_PREPARATION,),
-        (Field("departed_at", _("Departed at"), "datetime", required=True),),
+        (Field("departed_at", _("Departed at"), "datetime", required=True, past=True),),
         extra={"by_transition": True},
     ),
     RecordKind(
@@ -528,7 +575,14 @@ KINDS = [
         _("Reception confirmed"),
         (Stage.TRAVEL,),
         (
-            Field("received_at", _("Received at"), "datetime", required=True),
+            Field(
+                "received_at",
+                _("Received at"),
+                "datetime",
+                required=True,
+                past=True,
+                after=("departure", "departed_at"),
+            ),
             Field("met_by", _("Met by"), "text", required=True),
             Field("place", _("Place"), "text", required=True),
             Field(
@@ -546,7 +600,14 @@ KINDS = [
         _("Reintegration plan"),
         (Stage.REINTEGRATION, Stage.MONITORING),
         (
-            Field("agreed_on", _("Agreed with the person on"), "date", required=True),
+            Field(
+                "agreed_on",
+                _("Agreed with the person on"),
+                "date",
+                required=True,
+                past=True,
+                after=("reception", "received_at"),
+            ),
             Field("goals", _("Goals"), "longtext", required=True),
             Field("child_protection_lead", _("Led by child protection"), "bool"),
         ),
@@ -572,7 +633,14 @@ KINDS = [
         _("Monitoring contact"),
         (Stage.MONITORING,),
         (
-            Field("contacted_on", _("Contacted on"), "date", required=True),
+            Field(
+                "contacted_on",
+                _("Contacted on"),
+                "date",
+                required=True,
+                past=True,
+                after=("reception", "received_at"),
+            ),
             Field("situation", _("The person's situation"), "longtext", required=True),
             *[
                 Field(code, label, "score", required=True)

@@ -119,12 +119,12 @@ def edit_person(request, pk):
     case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     if not may_write(access, Write.PERSON):
         raise Http404  # the receiving side never changes the person's identity
-    editable = [
-        name
-        for name, category in case.person.CATEGORY_OF_FIELD.items()
-        if access.allows(Action.EDIT, category)
-    ]
-    initial = {name: getattr(case.person, name) for name in editable}
+    categories = {**case.person.CATEGORY_OF_FIELD, **actions.AGE_FIELDS}
+    editable = [name for name, kind in categories.items() if access.allows(Action.EDIT, kind)]
+    initial = {
+        name: getattr(case if name in actions.AGE_FIELDS else case.person, name)
+        for name in editable
+    }
     form = PersonForm(
         request.POST or None, initial={**initial, "version": case.version}, editable=editable
     )
@@ -134,8 +134,7 @@ def edit_person(request, pk):
                 request.user, case, form.changes(), version=form.cleaned_data["version"] or 0
             )
         except DomainError as refused:
-            for reason in refused.reasons:
-                form.add_error(None, reason)
+            refused.add_to(form)
         else:
             messages.success(request, _("The person's data was corrected."))
             return redirect(case)
@@ -158,12 +157,12 @@ def open_case(request):
             case = actions.open_case(
                 request.user,
                 form.cleaned_data["organisation"],
-                person=form.changes(),
+                person=form.person(),
                 is_child=form.cleaned_data["is_child"],
+                age_uncertain=form.cleaned_data["age_uncertain"],
             )
         except DomainError as refused:
-            for reason in refused.reasons:
-                form.add_error(None, reason)
+            refused.add_to(form)
         else:
             messages.success(request, _("The case was opened."))
             return redirect(case)

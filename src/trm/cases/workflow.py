@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Role
 
+from . import age
 from .record_kinds import Choice, FamilyOutcome, Outcome, ReturnDecision, Side
 from .stages import OPEN_STAGES, Stage
 
@@ -25,6 +26,12 @@ class CaseFacts:
 
     def __init__(self, case):
         self.case = case
+
+    @cached_property
+    def child(self) -> bool:
+        """Handled as a child on the day of this step: from the birth date or the "age
+        uncertain" mark (domain.md §5), never only from a box ticked at opening."""
+        return age.is_child_on(self.case)
 
     @cached_property
     def records(self) -> dict[str, list]:
@@ -78,7 +85,7 @@ class CaseFacts:
 
     @property
     def escort_needed(self) -> bool:
-        return self.case.treated_as_child or any(
+        return self.child or any(
             r.facts.get("escort_needed") for r in self.records.get("risk_assessment", [])
         )
 
@@ -103,7 +110,7 @@ def screening_found_a_presumed_victim(facts):
 
 
 def a_child_has_a_guardian(facts):
-    if facts.case.treated_as_child and facts.latest("guardian") is None:
+    if facts.child and facts.latest("guardian") is None:
         return [_("A child needs a guardian recorded from identification.")]
     return []
 
@@ -167,7 +174,7 @@ def the_decision_is_not_go(facts):
     decision = facts.fact("return_decision", "decision")
     determination = facts.latest("best_interests_determination")
     not_in_interest = (
-        facts.case.treated_as_child
+        facts.child
         and determination is not None
         and determination.facts.get("return_in_best_interests") is False
     )
@@ -178,7 +185,7 @@ def the_decision_is_not_go(facts):
 
 
 def a_child_return_is_in_their_best_interests(facts):
-    if not facts.case.treated_as_child:
+    if not facts.child:
         return []
     determination = facts.approved_determination
     if determination is None:
@@ -218,7 +225,7 @@ def travel_is_prepared(facts):
 
 
 def a_child_has_a_family_assessment_and_caregiver(facts):
-    if not facts.case.treated_as_child:
+    if not facts.child:
         return []
     assessment = facts.latest("family_assessment", Side.RECEIVING)
     if assessment is None:
@@ -245,7 +252,7 @@ def closure_was_approved(facts):
 
 def a_childs_reception_is_confirmed(facts):
     case = facts.case
-    if case.treated_as_child and case.returned_at and not case.received_at:
+    if facts.child and case.returned_at and not case.received_at:
         return [_("A child's case cannot be closed while the reception is unconfirmed.")]
     return []
 

@@ -11,6 +11,7 @@ from trm.access.models import Grant
 from trm.access.policy import access_to
 from trm.access.rights import Write, require
 from trm.audit.log import record
+from trm.cases.age import is_child_on
 from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.lib.errors import DomainError, NotAllowed
@@ -67,7 +68,8 @@ def record_consent(
     if expires_at is not None and expires_at <= timezone.now():
         reasons.append(_("The consent would expire before it is given."))
     child_views = (child_views or "").strip()
-    if locked.treated_as_child:
+    child = is_child_on(locked)
+    if child:
         # domain.md §5-6: for a child, the guardian's consent and the child's own views.
         if guardian_consent is not True:
             reasons.append(_("For a child, the guardian must consent too."))
@@ -89,7 +91,7 @@ def record_consent(
         interpreter_present=bool(interpreter_present),
         recorded_by=actor,
         expires_at=expires_at,
-        guardian_consent=guardian_consent if locked.treated_as_child else None,
+        guardian_consent=guardian_consent if child else None,
         child_views=child_views or None,
     )
     _checked(consent)

@@ -11,6 +11,7 @@ from trm.access.policy import Action, Side
 from trm.access.reads import read_case
 from trm.access.rights import Write, may_write
 from trm.access.view import case_view
+from trm.cases.age import is_child_on
 from trm.lib.errors import DomainError, NotAllowed
 from trm.referrals import withdrawal
 
@@ -52,7 +53,7 @@ def _page(request, case, access, form, status=200):
 def case_consent(request, pk):
     if request.method == "POST":
         case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
-        form = ConsentForm(request.POST, is_child=case.treated_as_child)
+        form = ConsentForm(request.POST, is_child=is_child_on(case))
         if form.is_valid():
             try:
                 actions.record_consent(request.user, case, **form.action_arguments())
@@ -64,7 +65,7 @@ def case_consent(request, pk):
                 return redirect("consent:case", case.pk)
         return _page(request, case, access, form, status=422)
     case, access = _read_or_404(request, pk, purpose="consent_viewed")
-    return _page(request, case, access, ConsentForm(is_child=case.treated_as_child))
+    return _page(request, case, access, ConsentForm(is_child=is_child_on(case)))
 
 
 @login_required

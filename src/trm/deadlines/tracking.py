@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from trm.cases.age import is_child_on, step_day
 from trm.cases.locking import lock_case
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import Side
@@ -156,7 +157,7 @@ def track_reflection_period(record) -> Deadline:
 
 def track_child_reception(case) -> Deadline | None:
     """A child who departed must be confirmed received within the receiving country's hours."""
-    if not case.treated_as_child or case.returned_at is None:
+    if case.returned_at is None or not is_child_on(case, step_day(case, case.returned_at)):
         return None
     organisation = receiving_organisation(case)
     country = organisation.country if organisation else case.owner.country

@@ -1,5 +1,7 @@
 """Typed domain errors with translatable messages; views turn them into form errors or 4xx."""
 
+from collections.abc import Iterable, Mapping
+
 from django.utils.translation import gettext_lazy as _
 
 # The refusals said in many places, written once.
@@ -11,13 +13,61 @@ CASE_CHANGED = _(
 
 
 class DomainError(Exception):
-    """A refused request: nothing was changed. `reasons` are translated, user-facing texts."""
+    """A refused request: nothing was changed. `reasons` are translated, user-facing texts.
+
+    `errors` maps a field's name to what is wrong with its value (`labels` names the fields in
+    `reasons`): pages show them at their form's field, the API lists them in its `errors`.
+    """
 
     status = 422
 
-    def __init__(self, *reasons):
-        super().__init__(*reasons)
-        self.reasons = [str(reason) for reason in reasons]
+    def __init__(
+        self,
+        *reasons,
+        errors: Mapping[str, Iterable] | None = None,
+        labels: Mapping[str, object] | None = None,
+    ):
+        errors = errors or {}
+        self.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
+        self.general = [str(reason) for reason in reasons]
+        labels = labels or {}
+        self.reasons = self.general + [
+            _labelled(labels.get(name), message)
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
+        # Where the fields sit in an API request body, if not at its top level ("person", …).
+        self.locations: dict[str, tuple[str, ...]] = {}
+        super().__init__(*self.reasons)
+
+    def within(self, *path: str, fields: Iterable[str] | None = None) -> "DomainError":
+        """The same refusal, its field errors (those of `fields`, or all) located under `path`
+        of a request body; returned for `raise error.within(...)`."""
+        for name in self.errors if fields is None else fields:
+            if name in self.errors:
+                self.locations[name] = tuple(path)
+        return self
+
+    def add_to(self, form) -> None:
+        """Show the refusal on a Django form: each field's messages at the field when the form
+        has it, everything else above the form."""
+        for reason in self.general:
+            form.add_error(None, reason)
+        labelled = iter(self.reasons[len(self.general) :])
+        for name, messages in self.errors.items():
+            for message in messages:
+                shown = next(labelled)
+                if name in form.fields:
+                    form.add_error(name, message)
+                else:
+                    form.add_error(None, shown)
+
+
+def _labelled(label, message: str) -> str:
+    # A message that names its field already ("Departed at cannot be…") needs no label before it.
+    if not label or message.startswith(str(label)):
+        return message
+    return f"{label}: {message}"
 
 
 class NotAllowed(DomainError):

@@ -346,16 +346,19 @@ def accept_referral(
     case = locked.case
     if case.stage != Stage.REFERRAL:
         raise GuardRefused(_("The case no longer waits for a referral to be accepted."))
-    reasons = []
+    errors = {}
     met_by, place = (met_by or "").strip(), (place or "").strip()
     if not met_by:
-        reasons.append(_("Name who will meet the person."))
+        errors["met_by"] = [_("Name who will meet the person.")]
     if not place:
-        reasons.append(_("Say where the person will be met."))
+        errors["place"] = [_("Say where the person will be met.")]
     if not isinstance(meeting_at, datetime.datetime):
-        reasons.append(_("Say when the person will be met."))
-    if reasons:
-        raise DomainError(*reasons)
+        errors["meeting_at"] = [_("Say when the person will be met.")]
+    elif meeting_at <= timezone.now():
+        # Arrangements are for a return still to come: a past meeting is a typing slip.
+        errors["meeting_at"] = [_("The meeting with the person must be in the future.")]
+    if errors:
+        raise DomainError(errors=errors)
     grant = grant_access(
         user,
         case,

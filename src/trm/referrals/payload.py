@@ -64,7 +64,7 @@ def _risk(facts: CaseFacts) -> dict:
 def services_needed(facts: CaseFacts, chosen=()) -> list[str]:
     """The services the sender asks for, with those the case itself calls for."""
     services = set(chosen)
-    if facts.case.treated_as_child:
+    if facts.child:
         services.add(ServiceKind.CHILD_PROTECTION)
     if facts.escort_needed:
         services.add(ServiceKind.ESCORT)
@@ -126,11 +126,11 @@ def build_payload(
         "categories": sorted(shared),
         "case": {
             "reference": case.reference,
-            "child": case.treated_as_child,
+            "child": facts.child,
             "age_uncertain": case.age_uncertain,
         },
         "summary": {
-            "child": case.treated_as_child,
+            "child": facts.child,
             "age_band": None if erased else age_band(person.birth_date, timezone.localdate()),
             "sex": person.sex,
             "citizenship": person.citizenship,

@@ -181,8 +181,7 @@ def referral(request, pk):
             except NotAllowed:
                 raise Http404 from None
             except DomainError as refused:
-                for reason in refused.reasons:
-                    form.add_error(None, reason)
+                refused.add_to(form)
             else:
                 messages.success(request, _("Done."))
                 return redirect("referrals:referral", pk=found.pk)
