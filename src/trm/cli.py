@@ -316,22 +316,45 @@ def retention_run(args) -> None:
 
 
 def token_create(args) -> None:
-    """Make an API token for an organisation; the secret is printed once and never again."""
+    """Make an API token for an organisation; the secret is printed once and never again.
+
+    The token acts for the person named with --by and reaches no further than they do in the
+    organisation; without --by it may read the directory only (it reaches no case data).
+    """
     _setup_django(database="set up")
+    from trm.accounts.models import User
     from trm.api.tokens import create_token
     from trm.directory.models import Organisation
     from trm.lib.errors import DomainError
 
     organisation = Organisation.objects.filter(slug=args.organisation).first()
     if organisation is None:
-        sys.exit(f"trm: there is no organisation with the short name {args.organisation!r}.")
+        slugs = Organisation.objects.order_by("slug").values_list("slug", flat=True)
+        print(
+            f"trm: there is no organisation with the short name {args.organisation!r}. "
+            "This node's organisations are:",
+            *[f"  {slug}" for slug in slugs] or ["  (none)"],
+            sep="\n",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    maker = None
+    if args.by:
+        maker = User.objects.filter(username=args.by).first()
+        if maker is None:
+            print(f"trm: there is no user {args.by!r} on this node.", file=sys.stderr)
+            sys.exit(2)
     try:
         token, secret = create_token(
-            None, organisation, name=args.name, scopes=args.scopes.split(",")
+            None, organisation, name=args.name, scopes=args.scopes.split(","), maker=maker
         )
     except DomainError as refused:
-        sys.exit(f"trm: {' '.join(refused.reasons)}")
-    print(f"API token {token.pk} for {organisation.name}, scopes {', '.join(token.scopes)}:")
+        hint = "" if maker else " Name that person with --by USERNAME."
+        sys.exit(f"trm: {' '.join(refused.reasons)}{hint}")
+    acting = f", acting for {maker.get_username()} as {token.role}" if token.role else ""
+    print(
+        f"API token {token.pk} for {organisation.name}, scopes {', '.join(token.scopes)}{acting}:"
+    )
     print(secret)
     print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
 
@@ -441,6 +464,12 @@ def _parser() -> argparse.ArgumentParser:
         "--scopes", required=True, help="comma-separated, e.g. cases:read,referrals:read"
     )
     command.add_argument("--name", required=True, help="which system uses the token")
+    command.add_argument(
+        "--by",
+        metavar="USERNAME",
+        help="the person the token acts for: it reaches no further than their roles in the "
+        "organisation; needed for every scope but directory:read",
+    )
     command.set_defaults(run=token_create)
 
     command = commands.add_parser(

@@ -2,7 +2,8 @@
 
 Either way the caller is a user, and `request.auth` holds it: views pass it to the policy and
 the actions exactly as the pages pass `request.user`. A token also limits what may be called
-to its scopes; a session may call everything its user may do.
+to its scopes, and its case scopes to the time its maker still holds its role (see
+trm.api.tokens); a session may call everything its user may do.
 """
 
 import functools
@@ -14,7 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 from trm.lib.errors import DomainError
 
 from .models import Scope
-from .tokens import token_for
+from .tokens import CASE_SCOPES, token_for
 
 
 class ScopeMissing(DomainError):
@@ -59,6 +60,8 @@ def needs(scope: Scope):
                 raise ScopeMissing(
                     _("This API token lacks the scope %(scope)s.") % {"scope": scope.value}
                 )
+            if token is not None and scope in CASE_SCOPES and token.reach_lost:
+                raise ScopeMissing(token.reach_lost)
             return view(request, *args, **kwargs)
 
         checked.__doc__ = f"{(view.__doc__ or '').strip()}\n\nToken scope: `{scope.value}`."
