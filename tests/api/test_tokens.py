@@ -13,6 +13,8 @@ from trm.accounts.models import Membership, Role, User
 from trm.api.models import ApiToken
 from trm.api.tokens import create_token, revoke_token
 from trm.audit.models import AuditEvent
+from trm.cases import journey as case_journey
+from trm.cases.models import Approval
 from trm.cli import main
 from trm.lib.errors import NotAllowed
 
@@ -151,6 +153,29 @@ def test_a_token_made_for_nobody_reaches_no_case_data(journey):
     refused = api.get(f"/api/cases/{case.pk}")
     assert refused.status_code == 403
     assert "acts for nobody who holds a case role" in refused.json()["detail"]
+
+
+def test_a_token_never_decides_an_approval_whatever_its_makers_role(journey):
+    case = journey.open()
+    approval = journey.run(
+        case_journey.request_approval, journey.worker, case, "closure", closure_reason="completed"
+    )
+    api = token_api(journey.sender, ["cases:read", "cases:write"], maker=journey.second_supervisor)
+    assert api.token.role == Role.SUPERVISOR
+    path = f"/api/cases/{case.pk}/approvals/{approval.pk}/decision"
+    refused = api.post(path, {"approve": True})
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("A decision that needs a second person")
+    assert Approval.objects.get(pk=approval.pk).decided_at is None
+    outsider = token_api(journey.personas.organisation("GR"))
+    assert outsider.post(path, {"approve": True}).status_code == 404, "hidden stays hidden"
+    documented = api.get("/api/openapi.json").json()["paths"]
+    assert (
+        "People only"
+        in documented["/api/cases/{case_id}/approvals/{approval_id}/decision"]["post"][
+            "description"
+        ]
+    )
 
 
 def test_the_command_line_makes_a_token_for_the_person_it_names(capsys, personas):

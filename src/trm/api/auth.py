@@ -3,7 +3,8 @@
 Either way the caller is a user, and `request.auth` holds it: views pass it to the policy and
 the actions exactly as the pages pass `request.user`. A token also limits what may be called
 to its scopes, and its case scopes to the time its maker still holds its role (see
-trm.api.tokens); a session may call everything its user may do.
+trm.api.tokens); a session may call everything its user may do. Decisions that need a second
+person (`a_person_decides`) are never a token's.
 """
 
 import functools
@@ -69,3 +70,15 @@ def needs(scope: Scope):
         return checked
 
     return decorate
+
+
+def a_person_decides(request) -> None:
+    """Refuse with 403 a call that comes with a token: a decision that needs a second person
+    (an approval) is a person's, whatever the token's scopes."""
+    if getattr(request, "api_token", None) is not None:
+        raise ScopeMissing(
+            _(
+                "A decision that needs a second person is a person's: an API token cannot make "
+                "it. A supervisor decides in trm, signed in with their second factor."
+            )
+        )
