@@ -139,6 +139,9 @@ def test_a_token_stops_reaching_case_data_when_its_maker_loses_the_role(journey)
     )
     assert api.get("/api/cases/").status_code == 403
     assert api.get("/api/directory/countries").status_code == 200, "the directory is no case"
+    me = api.get("/api/me").json()["token"]
+    assert me["reaches_case_data"] is False
+    assert me["may_not"][0] == refused.json()["detail"]
     maker.memberships.update(is_active=True)
     assert api.get(f"/api/cases/{case.pk}").status_code == 200, "checked at every use"
     User.objects.filter(pk=maker.pk).update(is_active=False)
@@ -176,6 +179,83 @@ def test_a_token_never_decides_an_approval_whatever_its_makers_role(journey):
             "description"
         ]
     )
+
+
+def test_me_tells_a_token_what_it_is_and_what_it_may_not_do(journey):
+    maker = token_maker(journey.sender, Role.CASE_WORKER)
+    api = token_api(journey.sender, ["cases:read", "tasks:read"], name="Case sync", maker=maker)
+    me = api.get("/api/me")
+    assert me.status_code == 200
+    body = me.json()
+    assert (body["kind"], body["username"], body["name"]) == (
+        "token",
+        f"token-{api.token.pk}",
+        "Case sync",
+    )
+    assert body["second_factor"] is None
+    [membership] = body["memberships"]
+    assert (membership["organisation"], membership["role"]) == (journey.sender.slug, "case_worker")
+    token = body["token"]
+    assert token["organisation"] == journey.sender.slug
+    assert token["scopes"] == ["cases:read", "tasks:read"]
+    assert (token["role"], token["made_by"], token["expires_at"]) == (
+        "case_worker",
+        maker.username,
+        None,
+    )
+    assert token["begins_with"] == api.token.prefix
+    assert token["created_at"]
+    assert token["reaches_case_data"] is True
+    may_not = " ".join(token["may_not"])
+    assert "Without the scope cases:write" in may_not
+    assert "Without the scope tasks:read" not in may_not
+    assert "Decide approvals" in may_not
+    directory_only = token_api(journey.sender, ["directory:read"]).get("/api/me").json()
+    assert (directory_only["memberships"], directory_only["token"]["role"]) == ([], None)
+    assert directory_only["token"]["made_by"] is None
+    assert directory_only["token"]["reaches_case_data"] is False
+
+
+def test_me_tells_a_person_who_they_are(journey, as_user):
+    body = as_user(journey.worker).get("/api/me").json()
+    assert (body["kind"], body["username"], body["token"]) == (
+        "session",
+        journey.worker.username,
+        None,
+    )
+    assert body["second_factor"] is True
+    [membership] = body["memberships"]
+    assert (membership["organisation_id"], membership["role"]) == (journey.sender.pk, "case_worker")
+    assert Api(Client()).get("/api/me").status_code == 401
+
+
+def test_only_the_organisations_administrators_manage_its_tokens(personas, administrator):
+    organisation = administrator.memberships.get().organisation
+    focal_point = personas.signed_in(personas.albanian_focal_point())
+    assert focal_point.get(f"/api-tokens/{organisation.pk}/").status_code == 404
+    assert focal_point.get("/api-tokens/").status_code == 404
+    spanish = personas.organisation("ES")
+    assert personas.signed_in(administrator).get(f"/api-tokens/{spanish.pk}/").status_code == 404
+    assert not ApiToken.objects.exists()
+
+
+def test_a_revoked_token_is_refused(personas, administrator, journey):
+    organisation = administrator.memberships.get().organisation
+    api = token_api(organisation, ["directory:read"])
+    assert api.get("/api/directory/countries").status_code == 200
+    browser = personas.signed_in(administrator)
+    response = browser.post(f"/api-tokens/{organisation.pk}/{api.token.pk}/revoke/")
+    assert response.status_code == 302
+    refused = api.get("/api/directory/countries")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "This API token is not valid or was revoked."
+    assert refused.headers["WWW-Authenticate"] == 'Bearer realm="trm"'
+    api.token.refresh_from_db()
+    assert api.token.revoked_by == administrator
+    assert not api.token.user.is_active
+    assert AuditEvent.objects.filter(action="trm.api_token.revoked").count() == 1
+    assert browser.post(f"/api-tokens/{organisation.pk}/{api.token.pk}/revoke/").status_code == 302
+    assert AuditEvent.objects.filter(action="trm.api_token.revoked").count() == 1
 
 
 def test_the_command_line_makes_a_token_for_the_person_it_names(capsys, personas):
