@@ -6,9 +6,20 @@ import sys
 from pathlib import Path
 
 
-def _setup_django() -> None:
-    """Load the settings; a configuration mistake ends the command with its message only."""
+def _setup_django(*, database: str = "") -> None:
+    """Load the settings; a configuration mistake ends the command with its message only.
+
+    `database="set up"`: the command works on the node's data, so it ends, saying how to fix
+    it, when the database is not set up (a wrong TRM_HOME, a node never started), before it
+    creates anything; `"file"`: only that it creates no SQLite file (`trm check`).
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trm.settings")
+    from django.conf import settings
+
+    if database and not settings.configured:
+        # Before the settings load: they would create TRM_HOME, and connecting would create
+        # the SQLite file, in whatever directory was named by mistake.
+        _refuse_a_missing_sqlite_file()
     import django
     from django.core.exceptions import ImproperlyConfigured
 
@@ -16,6 +27,57 @@ def _setup_django() -> None:
         django.setup()
     except ImproperlyConfigured as problem:
         sys.exit(f"trm: configuration error: {problem}")
+    if database == "set up":
+        _refuse_a_database_not_set_up()
+
+
+def _sqlite_file() -> Path | None:
+    """Where the settings keep the SQLite database (None: PostgreSQL), read as they read it."""
+    if os.environ.get("TRM_DATABASE_URL", "").strip():
+        return None
+    return Path(os.environ.get("TRM_HOME", "var").strip()).resolve() / "trm.sqlite3"
+
+
+HOW_TO_SET_UP = "run 'trm serve' once (it migrates on start) or 'trm manage migrate'"
+
+
+def _refuse_a_missing_sqlite_file() -> None:
+    path = _sqlite_file()
+    if path is not None and not path.exists():
+        sys.exit(
+            f"trm: this node's database in {path.parent} is not set up (there is no "
+            f"{path.name}): check TRM_HOME, or {HOW_TO_SET_UP}. Nothing was created."
+        )
+
+
+def _refuse_a_database_not_set_up() -> None:
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    path = _sqlite_file()
+    where = (
+        f"in {path.parent}"
+        if path is not None
+        else f"{settings.DATABASES['default']['NAME']!r} (TRM_DATABASE_URL)"
+    )
+    try:
+        executor = MigrationExecutor(connection)
+        applied = executor.recorder.applied_migrations() if executor.recorder.has_table() else {}
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        sys.exit(f"trm: this node's database {where} does not answer: {first_line}")
+    if not applied:
+        sys.exit(
+            f"trm: this node's database {where} is not set up: check TRM_HOME and "
+            f"TRM_DATABASE_URL, or {HOW_TO_SET_UP}. Nothing was written to it."
+        )
+    if pending:
+        sys.exit(
+            f"trm: this node's database {where} is not up to date: {len(pending)} migrations "
+            "are not applied. Run 'trm manage migrate' (or 'trm serve', which migrates on start)."
+        )
 
 
 def _prepare_database() -> None:
@@ -95,14 +157,14 @@ def demo(args) -> None:
 
 
 def worker(args) -> None:
-    _setup_django()
+    _setup_django(database="set up")
     from trm.core.worker import run_worker
 
     run_worker(once=args.once, interval=args.interval)
 
 
 def check(args) -> None:
-    _setup_django()
+    _setup_django(database="file")  # the rest is for node_problems to report
     from trm.core.health import node_problems
 
     problems = node_problems()
@@ -113,8 +175,30 @@ def check(args) -> None:
     print("trm check: configuration and database are healthy")
 
 
+# Django's commands that make or inspect the database's schema, or need no database: they run
+# on a node that is not set up. Every other (createsuperuser, shell, ...) works on its data.
+MANAGE_WITHOUT_DATA = {
+    "check",
+    "collectstatic",
+    "compilemessages",
+    "dbshell",
+    "diffsettings",
+    "help",
+    "makemessages",
+    "makemigrations",
+    "migrate",
+    "optimizemigration",
+    "showmigrations",
+    "sqlmigrate",
+    "squashmigrations",
+    "test",
+    "version",
+}
+
+
 def manage(args) -> None:
-    _setup_django()
+    name = next((arg for arg in args.arguments if not arg.startswith("-")), "help")
+    _setup_django(database="" if name in MANAGE_WITHOUT_DATA else "set up")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["trm manage", *args.arguments])
@@ -134,7 +218,7 @@ def keys_create(args) -> None:
 
 def keys_rotate(args) -> None:
     """Re-wrap every data key with a new key-encryption key; safe to interrupt and run again."""
-    _setup_django()
+    _setup_django(database="set up")
     from trm.crypto.keyring import KeyFileError
     from trm.crypto.rotation import retire_old_keys, rotate
 
@@ -158,7 +242,7 @@ def keys_rotate(args) -> None:
 
 def audit_verify(args) -> None:
     """Walk the audit chain; exit 1 naming the first broken sequence number."""
-    _setup_django()
+    _setup_django(database="set up")
     from trm.audit.verify import verify_chain
     from trm.crypto.node_key import NodeKeyError
 
@@ -173,7 +257,7 @@ def audit_verify(args) -> None:
 
 def audit_checkpoint(args) -> None:
     """Sign a checkpoint of the newest audit event (the worker does this every hour)."""
-    _setup_django()
+    _setup_django(database="set up")
     from trm.audit.verify import AuditChainBroken, make_checkpoint
     from trm.crypto.node_key import NodeKeyError
 
@@ -192,7 +276,7 @@ def audit_checkpoint(args) -> None:
 
 def retention_report(args) -> None:
     """Dry run: the cases due for erasure now, and the reports waiting for their grace period."""
-    _setup_django()
+    _setup_django(database="set up")
     from collections import Counter
 
     from trm.rights.models import RetentionReport
@@ -217,7 +301,7 @@ def retention_report(args) -> None:
 
 def retention_run(args) -> None:
     """What the worker does daily: carry out due reports, then report who is due now."""
-    _setup_django()
+    _setup_django(database="set up")
     from trm.rights.retention import run_retention
 
     run = run_retention()
@@ -232,22 +316,45 @@ def retention_run(args) -> None:
 
 
 def token_create(args) -> None:
-    """Make an API token for an organisation; the secret is printed once and never again."""
-    _setup_django()
+    """Make an API token for an organisation; the secret is printed once and never again.
+
+    The token acts for the person named with --by and reaches no further than they do in the
+    organisation; without --by it may read the directory only (it reaches no case data).
+    """
+    _setup_django(database="set up")
+    from trm.accounts.models import User
     from trm.api.tokens import create_token
     from trm.directory.models import Organisation
     from trm.lib.errors import DomainError
 
     organisation = Organisation.objects.filter(slug=args.organisation).first()
     if organisation is None:
-        sys.exit(f"trm: there is no organisation with the short name {args.organisation!r}.")
+        slugs = Organisation.objects.order_by("slug").values_list("slug", flat=True)
+        print(
+            f"trm: there is no organisation with the short name {args.organisation!r}. "
+            "This node's organisations are:",
+            *[f"  {slug}" for slug in slugs] or ["  (none)"],
+            sep="\n",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    maker = None
+    if args.by:
+        maker = User.objects.filter(username=args.by).first()
+        if maker is None:
+            print(f"trm: there is no user {args.by!r} on this node.", file=sys.stderr)
+            sys.exit(2)
     try:
         token, secret = create_token(
-            None, organisation, name=args.name, scopes=args.scopes.split(",")
+            None, organisation, name=args.name, scopes=args.scopes.split(","), maker=maker
         )
     except DomainError as refused:
-        sys.exit(f"trm: {' '.join(refused.reasons)}")
-    print(f"API token {token.pk} for {organisation.name}, scopes {', '.join(token.scopes)}:")
+        hint = "" if maker else " Name that person with --by USERNAME."
+        sys.exit(f"trm: {' '.join(refused.reasons)}{hint}")
+    acting = f", acting for {maker.get_username()} as {token.role}" if token.role else ""
+    print(
+        f"API token {token.pk} for {organisation.name}, scopes {', '.join(token.scopes)}{acting}:"
+    )
     print(secret)
     print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
 
@@ -357,6 +464,12 @@ def _parser() -> argparse.ArgumentParser:
         "--scopes", required=True, help="comma-separated, e.g. cases:read,referrals:read"
     )
     command.add_argument("--name", required=True, help="which system uses the token")
+    command.add_argument(
+        "--by",
+        metavar="USERNAME",
+        help="the person the token acts for: it reaches no further than their roles in the "
+        "organisation; needed for every scope but directory:read",
+    )
     command.set_defaults(run=token_create)
 
     command = commands.add_parser(

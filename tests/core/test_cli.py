@@ -1,9 +1,11 @@
 """The `trm` command as an administrator uses it."""
 
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -45,12 +47,73 @@ def test_check_reports_a_healthy_node(capsys):
 
 
 def test_check_names_unapplied_migrations(tmp_path):
+    sqlite3.connect(tmp_path / "trm.sqlite3").close()  # a database, never migrated
     result = trm("check", home=tmp_path)
     assert result.returncode == 1
     assert "migrations are not applied" in result.stdout
 
 
+# Every command that works on a node's data, with what it needs to get that far.
+DATA_COMMANDS = [
+    ["check"],
+    ["worker", "--once"],
+    ["keys", "rotate"],
+    ["audit", "verify"],
+    ["audit", "checkpoint"],
+    ["retention", "report"],
+    ["retention", "run"],
+    ["token", "create", "--organisation", "iom-albania", "--scopes", "directory:read",
+     "--name", "x"],
+    ["manage", "createsuperuser", "--noinput", "--username", "x"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_a_command_run_on_a_wrong_trm_home_says_so_and_creates_nothing(command, tmp_path):
+    home = tmp_path / "no-such-node"
+    result = trm(*command, home=home)
+    assert result.returncode == 1
+    assert f"this node's database in {home} is not set up" in result.stderr
+    assert "run 'trm serve' once (it migrates on start) or 'trm manage migrate'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not home.exists(), "no directory, no secret key, no SQLite file"
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS[1:], ids=lambda command: " ".join(command[:2]))
+def test_a_command_run_on_a_database_never_migrated_says_so_and_changes_nothing(command, tmp_path):
+    database = tmp_path / "trm.sqlite3"
+    sqlite3.connect(database).close()
+    result = trm(*command, home=tmp_path)
+    assert result.returncode == 1
+    assert f"this node's database in {tmp_path} is not set up" in result.stderr
+    assert "Traceback" not in result.stderr
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+def test_the_command_line_looks_for_the_database_where_the_settings_keep_it(tmp_path):
+    """The command line looks before the settings load (they would create TRM_HOME): both must
+    name the same file."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'trm.settings'; "
+        "from trm.cli import _sqlite_file; before = _sqlite_file(); django.setup(); "
+        "from django.conf import settings; "
+        "print(before == settings.DATABASES['default']['NAME'], before)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        env={**clean, "TRM_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == f"True {tmp_path / 'home' / 'trm.sqlite3'}"
+
+
 def test_a_configuration_mistake_is_a_message_not_a_traceback(tmp_path):
+    sqlite3.connect(tmp_path / "trm.sqlite3").close()  # the data directory is right
     result = trm("check", home=tmp_path, env={"TRM_PRODUCTION": "1"})
     assert result.returncode != 0
     assert "configuration error: Production mode needs TRM_SECRET_KEY" in result.stderr

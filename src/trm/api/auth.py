@@ -2,7 +2,9 @@
 
 Either way the caller is a user, and `request.auth` holds it: views pass it to the policy and
 the actions exactly as the pages pass `request.user`. A token also limits what may be called
-to its scopes; a session may call everything its user may do.
+to its scopes, and its case scopes to the time its maker still holds its role (see
+trm.api.tokens); a session may call everything its user may do. Decisions that need a second
+person (`a_person_decides`) are never a token's.
 """
 
 import functools
@@ -14,7 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from trm.lib.errors import DomainError
 
 from .models import Scope
-from .tokens import token_for
+from .tokens import CASE_SCOPES, token_for
 
 
 class ScopeMissing(DomainError):
@@ -59,6 +61,8 @@ def needs(scope: Scope):
                 raise ScopeMissing(
                     _("This API token lacks the scope %(scope)s.") % {"scope": scope.value}
                 )
+            if token is not None and scope in CASE_SCOPES and token.reach_lost:
+                raise ScopeMissing(token.reach_lost)
             return view(request, *args, **kwargs)
 
         checked.__doc__ = f"{(view.__doc__ or '').strip()}\n\nToken scope: `{scope.value}`."
@@ -66,3 +70,15 @@ def needs(scope: Scope):
         return checked
 
     return decorate
+
+
+def a_person_decides(request) -> None:
+    """Refuse with 403 a call that comes with a token: a decision that needs a second person
+    (an approval) is a person's, whatever the token's scopes."""
+    if getattr(request, "api_token", None) is not None:
+        raise ScopeMissing(
+            _(
+                "A decision that needs a second person is a person's: an API token cannot make "
+                "it. A supervisor decides in trm, signed in with their second factor."
+            )
+        )

@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from trm.lib.errors import DomainError
 
-from . import cases, casework, directory, moves, records, referrals, tasks
+from . import cases, casework, directory, me, moves, records, referrals, tasks
 from .auth import BrowserSession, TokenAuth
 
 api = NinjaAPI(
@@ -28,7 +28,11 @@ api = NinjaAPI(
         "assignment, referrals, the directory and tasks. Searches by name or document number "
         "are POST `/api/cases/search`: a name never goes in a URL. Authenticate with the "
         "session of the pages (writes need the CSRF token) or with an organisation's API "
-        "token: `Authorization: Bearer trm_…`. Lists are paginated with `limit` and `offset` "
+        "token: `Authorization: Bearer trm_…`. A token acts for the person who made it and "
+        "never reaches further than they do in its organisation; `GET /api/me` tells a caller "
+        "who it is, and a token what it may and may not do. Decisions that need a second "
+        "person (approvals) stay with people: a token is refused there. Lists are paginated "
+        "with `limit` and `offset` "
         "and give the total `count`. A case's ETag is its version: send it back as `If-Match` "
         "(or `version`) when you change it; a stale one answers 409 and changes nothing."
     ),
@@ -125,3 +129,4 @@ api.add_router("/record-kinds", records.kinds_router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/directory", directory.router)
 api.add_router("/tasks", tasks.router)
+api.add_router("/me", me.router)

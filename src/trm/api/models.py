@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from trm.accounts.models import Membership, Role
 
 
 class Scope(models.TextChoices):
@@ -21,8 +24,9 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     """A secret for one system of one organisation. Only its SHA-256 hash is kept: the secret
-    is shown once, when the token is made. The token acts as its own service user, a member
-    of the organisation, so the same access policy and actions apply to it as to a person."""
+    is shown once, when the token is made. The token acts as its own service user, holding
+    one of its maker's (`created_by`) roles in the organisation, so the same access policy and
+    actions apply to it as to a person; see trm.api.tokens."""
 
     organisation = models.ForeignKey(
         "directory.Organisation",
@@ -81,6 +85,52 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in self.scopes
+
+    @cached_property
+    def role(self) -> str | None:
+        """The role its service user holds in the organisation; None for the directory only."""
+        if self.user_id is None:
+            return None
+        return (
+            Membership.objects.filter(
+                user_id=self.user_id, organisation_id=self.organisation_id, is_active=True
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
+
+    @cached_property
+    def reach_lost(self) -> str | None:
+        """Why the token no longer reaches case data, or None: its maker must still hold its
+        role in the organisation, checked at every use, not only when it was made."""
+        if self.role is None:
+            return None  # nothing to reach: the policy shows it no case at all
+        maker = self.created_by
+        if maker is None:
+            return str(
+                _(
+                    "This token acts for nobody who holds a case role in %(organisation)s, so "
+                    "it reaches no case data. An administrator with a case role there can make "
+                    "a new one."
+                )
+                % {"organisation": self.organisation}
+            )
+        still = (
+            maker.is_active
+            and Membership.objects.filter(
+                user=maker, organisation_id=self.organisation_id, role=self.role, is_active=True
+            ).exists()
+        )
+        if still:
+            return None
+        return str(
+            _(
+                "The person this token acts for no longer holds the role %(role)s in "
+                "%(organisation)s, so it reaches no case data until they do again. Make a "
+                "new token."
+            )
+            % {"role": Role(self.role).label, "organisation": self.organisation}
+        )
 
     def scope_labels(self) -> list[str]:
         return [str(Scope(scope).label) for scope in self.scopes if scope in Scope.values]

@@ -23,7 +23,7 @@ from trm.cases.stages import ClosureReason, Stage
 from trm.cases.workflow import TRANSITIONS, Transition
 from trm.lib.errors import DomainError, NotAllowed
 
-from .auth import caller, needs
+from .auth import a_person_decides, caller, needs
 from .cases import CaseState, state_of
 from .lookup import check_version, visible_case
 from .models import Scope
@@ -189,7 +189,7 @@ def list_approvals(request, case_id: uuid.UUID):
 @needs(Scope.CASES_WRITE)
 def request_approval(request, case_id: uuid.UUID, payload: ApprovalIn, if_match: IfMatch = None):
     """Ask a supervisor to approve a best-interests determination or the closure (with its
-    reason)."""
+    reason). A token may ask; only a person decides (see the decision endpoint)."""
     user = caller(request)
     case, access = visible_case(user, case_id)
     version = version_wanted(payload.version, if_match, required=False)
@@ -209,9 +209,14 @@ def request_approval(request, case_id: uuid.UUID, payload: ApprovalIn, if_match:
 @needs(Scope.CASES_WRITE)
 def decide_approval(request, case_id: uuid.UUID, approval_id: uuid.UUID, payload: DecisionIn):
     """A supervisor of the owning organisation, not the one who asked, approves or returns it.
-    An approved closure closes the case."""
+    An approved closure closes the case.
+
+    People only: an API token is refused with 403 whatever its scopes (a case it may not see
+    still answers 404). An approval is a second person's decision, so it stays with a
+    supervisor signed in to trm with their second factor."""
     user = caller(request)
     case, access = visible_case(user, case_id)
+    a_person_decides(request)
     if not access.allows(Action.EDIT):
         raise NotAllowed(APPROVAL_NOT_FOUND)
     approval = Approval.objects.filter(pk=approval_id, case=case).first()

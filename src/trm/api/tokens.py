@@ -1,8 +1,12 @@
 """Making, revoking and recognising API tokens; each change is audited.
 
-A token acts as a service user of its organisation (`token-<id>`, no usable password), a case
-worker there, or a focal point if it may write referrals: the access policy and the actions
-then treat it like any member, and revoking it deactivates that user.
+A token never reaches further than its maker, the person it acts for. It acts as a service
+user of its organisation (`token-<id>`, no usable password) holding one of its maker's case
+roles there, chosen for its scopes (`SCOPE_ROLES`): the access policy and the actions then
+treat it like that member. A token with the directory scope only holds no role at all, so any
+administrator may make one. When the maker no longer holds that role (or is deactivated), the
+token stops reaching case data at once (`ApiToken.reach_lost`); revoking it deactivates its
+service user.
 """
 
 import hashlib
@@ -13,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trm.access.policy import CASE_ROLES
 from trm.accounts.models import Membership, Role, User
 from trm.audit.log import record
+from trm.cases.workflow import CASE_WORK
 from trm.lib.errors import Conflict, DomainError, NotAllowed
 
 from .models import ApiToken, Scope
@@ -22,6 +28,30 @@ from .models import ApiToken, Scope
 SECRET_PREFIX = "trm_"  # noqa: S105 (how a token begins, not a secret)
 # last_used_at is written at most this often: one write per request would be noise.
 USE_RECORDED_EVERY = timedelta(minutes=1)
+
+# The roles a maker must hold in the organisation to give a scope. The directory holds no
+# victim data and is open to every signed-in user: no role. Everything else reaches cases,
+# their referrals or their deadlines, so it needs a case role there; a data protection officer
+# reads cases and never writes them, and the inbox and tasks are case work, not theirs.
+SCOPE_ROLES: dict[str, frozenset] = {
+    Scope.CASES_READ: CASE_ROLES,
+    Scope.CASES_WRITE: CASE_WORK,
+    Scope.REFERRALS_READ: CASE_WORK,
+    Scope.REFERRALS_WRITE: CASE_WORK,
+    Scope.DIRECTORY_READ: frozenset(),
+    Scope.TASKS_READ: CASE_WORK,
+}
+CASE_SCOPES = frozenset(scope for scope, roles in SCOPE_ROLES.items() if roles)
+# Which of the maker's roles the token takes: the narrowest that covers its scopes. A token
+# that answers referrals takes the focal point role where its maker has it, so the escalations
+# the focal point receives reach the system that answers them.
+ROLE_PREFERENCE = (
+    Role.CASE_WORKER,
+    Role.FOCAL_POINT,
+    Role.SUPERVISOR,
+    Role.DATA_PROTECTION_OFFICER,
+)
+ANSWERING_PREFERENCE = (Role.FOCAL_POINT, *[r for r in ROLE_PREFERENCE if r != Role.FOCAL_POINT])
 
 
 def hash_secret(secret: str) -> str:
@@ -48,14 +78,72 @@ def _may_manage(actor, organisation) -> None:
         raise NotAllowed(_("Only the organisation's administrators manage its API tokens."))
 
 
+def token_role(maker, organisation, scopes) -> str | None:
+    """The maker's role in `organisation` the token takes for `scopes` (None: it needs none).
+
+    Refuses, naming the scopes, when the maker does not hold a role they need there.
+    """
+    if not any(SCOPE_ROLES[scope] for scope in scopes):
+        return None
+    if maker is None:
+        raise NotAllowed(
+            _(
+                "The scopes %(scopes)s reach case data: a token with them acts for a person "
+                "who holds a case role in %(organisation)s, and reaches no further than they do."
+            )
+            % {
+                "scopes": ", ".join(s for s in scopes if s in CASE_SCOPES),
+                "organisation": organisation,
+            }
+        )
+    held = set()
+    if maker.is_active:
+        held = set(
+            maker.memberships.filter(organisation=organisation, is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+    beyond = [scope for scope in scopes if SCOPE_ROLES[scope] and not held & SCOPE_ROLES[scope]]
+    if beyond:
+        raise NotAllowed(
+            _(
+                "A token reaches no further than the person who makes it, and %(scopes)s need "
+                "a case role in %(organisation)s that %(maker)s does not hold there (case "
+                "worker, supervisor or focal point; a data protection officer may give "
+                "cases:read only)."
+            )
+            % {"scopes": ", ".join(beyond), "organisation": organisation, "maker": maker}
+        )
+    fitting = held.intersection(*(SCOPE_ROLES[scope] for scope in scopes if SCOPE_ROLES[scope]))
+    preference = ANSWERING_PREFERENCE if Scope.REFERRALS_WRITE in scopes else ROLE_PREFERENCE
+    return next(role for role in preference if role in fitting)
+
+
 @transaction.atomic
-def create_token(actor, organisation, *, name: str, scopes) -> tuple[ApiToken, str]:
-    """Make a token for `organisation`; returns it with its secret, which is never stored."""
+def create_token(
+    actor, organisation, *, name: str, scopes, maker=None, second_factor: bool = False
+) -> tuple[ApiToken, str]:
+    """Make a token for `organisation`; returns it with its secret, which is never stored.
+
+    A person (`actor`) makes it for themselves: case scopes need a case role of theirs there
+    and the second factor passed in this session (`second_factor`). The node's command line
+    (`actor` None) may name the `maker` it acts for; without one it gives the directory only.
+    """
     _may_manage(actor, organisation)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Name the system that will use the token."))
     scopes = parse_scopes(scopes)
+    if actor is not None:
+        maker = actor
+    role = token_role(maker, organisation, scopes)
+    if role is not None and actor is not None and not second_factor:
+        raise NotAllowed(
+            _(
+                "A token that reaches case data is made only after the second factor: sign "
+                "out, sign in again with your authenticator, then make it."
+            )
+        )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         organisation=organisation,
@@ -63,13 +151,13 @@ def create_token(actor, organisation, *, name: str, scopes) -> tuple[ApiToken, s
         prefix=secret[: len(SECRET_PREFIX) + 6],
         secret_hash=hash_secret(secret),
         scopes=scopes,
-        created_by=actor,
+        created_by=maker,
     )
     user = User(username=f"token-{token.pk}", first_name=name[:150], last_name="(API)")
     user.set_unusable_password()
     user.save()
-    role = Role.FOCAL_POINT if Scope.REFERRALS_WRITE in scopes else Role.CASE_WORKER
-    Membership.objects.create(user=user, organisation=organisation, role=role, created_by=actor)
+    if role is not None:
+        Membership.objects.create(user=user, organisation=organisation, role=role, created_by=maker)
     token.user = user
     token.save(update_fields=["user"])
     record(
@@ -77,7 +165,12 @@ def create_token(actor, organisation, *, name: str, scopes) -> tuple[ApiToken, s
         actor=actor,
         organisation=organisation,
         target=token,
-        details={"token": token.pk, "scopes": scopes, "role": role},
+        details={
+            "token": token.pk,
+            "scopes": scopes,
+            "role": role,
+            "maker": maker.pk if maker else None,
+        },
     )
     return token, secret
 
@@ -110,7 +203,7 @@ def token_for(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.active()
-        .select_related("user", "organisation")
+        .select_related("user", "organisation", "created_by")
         .filter(secret_hash=hash_secret(secret))
         .first()
     )

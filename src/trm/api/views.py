@@ -1,4 +1,8 @@
-"""The API tokens page of an organisation, for its administrators: make, list and revoke."""
+"""The API tokens page of an organisation, for its administrators: make, list and revoke.
+
+An administrator makes tokens for themselves: a token reaches no further than they do there
+(see trm.api.tokens), and one that reaches case data needs the second factor of this session.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,6 +56,7 @@ def organisation_tokens(request, pk):
                 organisation,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
+                second_factor=request.user.is_verified(),
             )
         except DomainError as refused:
             for reason in refused.reasons:
