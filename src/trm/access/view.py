@@ -14,14 +14,14 @@ The rules, in order:
   the referral consents naming it; staff names of another organisation are not shown.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
 from trm.crypto.envelope import DecryptionError
 
 from .categories import ALL_CATEGORIES, DataCategory
-from .policy import CaseAccess, kept_by_their_organisation
+from .policy import Action, CaseAccess, Side, kept_by_their_organisation
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,6 @@ class CaseView:
 
     case: object
     access: CaseAccess
-    _records: list | None = field(default=None, repr=False)
 
     @cached_property
     def person(self) -> tuple:
@@ -142,13 +141,11 @@ class CaseView:
     def records(self) -> tuple:
         """The current records the reader may see (corrections replace what they correct),
         oldest first."""
-        rows = self._records
-        if rows is None:
-            rows = list(
-                self.case.records.filter(superseded_by__isnull=True)
-                .select_related("organisation", "recorded_by")
-                .order_by("recorded_at", "pk")
-            )
+        rows = (
+            self.case.records.filter(superseded_by__isnull=True)
+            .select_related("organisation", "recorded_by")
+            .order_by("recorded_at", "pk")
+        )
         shown = []
         for record in rows:
             record.case = self.case  # its person's key decrypts the details
@@ -241,17 +238,13 @@ class CaseView:
         return DataCategory.IDENTITY in self.access.categories and not self.case.person.erased_at
 
 
-def case_view(case, access: CaseAccess, *, records=None) -> CaseView:
-    """The view of `case` for the reader holding `access` (from `access.policy.access_to`).
-
-    `records`: the case's current records if already read (for lists of many cases)."""
-    return CaseView(case=case, access=access, _records=records)
+def case_view(case, access: CaseAccess) -> CaseView:
+    """The view of `case` for the reader holding `access` (from `access.policy.access_to`)."""
+    return CaseView(case=case, access=access)
 
 
 def owner_access() -> CaseAccess:
     """The access of the owning organisation's case staff: the whole case."""
-    from .policy import Action, Side
-
     return CaseAccess(
         actions=frozenset({Action.VIEW}), categories=ALL_CATEGORIES, side=Side.SENDING
     )
@@ -259,8 +252,6 @@ def owner_access() -> CaseAccess:
 
 def package_access(categories, texts=()) -> CaseAccess:
     """The access a receiving organisation will hold on acceptance: what a referral carries."""
-    from .policy import Action, Side
-
     return CaseAccess(
         actions=frozenset({Action.VIEW}),
         categories=frozenset(categories),
