@@ -140,6 +140,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A case view that meets an erased person answers the erased-person page (cases/http.py).
     "trm.cases.http.ErasedCaseMiddleware",
+    # A refusal a view does not show on its form answers 404 or 403 (core/refusals.py).
+    "trm.core.refusals.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Membership, Role
 from trm.audit.log import record
+from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 
 from .categories import ALL_CATEGORIES
@@ -22,7 +23,7 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
     """Open a case in an emergency for a few hours; the data protection officers are told."""
     if not access_to(actor, case).allows(Action.BREAK_GLASS):
         raise NotAllowed(CASE_NOT_FOUND)
-    reason = (reason or "").strip()
+    reason = limits.checked(reason, limits.REASON, "reason")
     if len(reason) < 10:
         raise DomainError(_("Say why you need this case now, in a sentence."))
     emergency = BreakGlass.objects.create(

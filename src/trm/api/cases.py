@@ -20,6 +20,7 @@ from trm.cases.age import is_child_on
 from trm.cases.models import Case, NameIndex, Sex
 from trm.cases.stages import Stage
 from trm.deadlines.models import Deadline
+from trm.lib import limits
 from trm.lib.errors import DomainError
 
 from .auth import caller, needs
@@ -111,10 +112,12 @@ class CaseSearch(CaseFilters):
 
     model_config = In.model_config  # unknown fields are refused, as in every body
 
-    name: text(200, 1) | None = Field(
+    name: text(limits.NAME, 1) | None = Field(
         None, description="A name, exactly, in any script: given, family or both."
     )
-    document: text(100, 1) | None = Field(None, description="An identity document number.")
+    document: text(limits.DOCUMENT_NUMBER, 1) | None = Field(
+        None, description="An identity document number."
+    )
 
 
 # What the list answers to the old way of searching, which put the name in the URL.
@@ -122,14 +125,14 @@ SEARCH_IN_URL = ("name", "document")
 
 
 class PersonIn(In):
-    given_name: text(200, 1)
-    family_name: text(200) = ""
-    given_name_latin: text(200) = ""
-    family_name_latin: text(200) = ""
+    given_name: text(limits.NAME, 1)
+    family_name: text(limits.NAME) = ""
+    given_name_latin: text(limits.NAME) = ""
+    family_name_latin: text(limits.NAME) = ""
     birth_date: Date | None = None
     sex: codes(Sex) = Sex.UNKNOWN.value
     citizenship: Citizenship = ""
-    document_number: text(100) = ""
+    document_number: text(limits.DOCUMENT_NUMBER) = ""
     contacts: Contacts | None = None
 
 
@@ -151,14 +154,14 @@ class PersonPatch(In):
     """The fields to correct, and only those; `version` (or If-Match) is the case's version."""
 
     version: Version | None = None
-    given_name: text(200, 1) = None
-    family_name: text(200) = None
-    given_name_latin: text(200) = None
-    family_name_latin: text(200) = None
+    given_name: text(limits.NAME, 1) = None
+    family_name: text(limits.NAME) = None
+    given_name_latin: text(limits.NAME) = None
+    family_name_latin: text(limits.NAME) = None
     birth_date: Date | None = None
     sex: codes(Sex) = None
     citizenship: Citizenship = None
-    document_number: text(100) = None
+    document_number: text(limits.DOCUMENT_NUMBER) = None
     contacts: Contacts | None = None
     is_child: bool | None = Field(
         None, description="Where no birth date is known; one that contradicts it is refused."

@@ -24,6 +24,7 @@ from trm.consent.forms import ConsentForm, WithdrawForm
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import ids_in_force
 from trm.crypto.envelope import DecryptionError
+from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.languages import SPOKEN_LANGUAGES
 from trm.referrals import withdrawal as referral_withdrawal
@@ -70,7 +71,7 @@ class NoteOut(Schema):
     written_at: datetime.datetime
 
 
-NoteText = text(10_000)  # a name of its own: the field below is called `text` too
+NoteText = text(limits.NOTE)  # a name of its own: the field below is called `text` too
 
 
 class NoteIn(In):
@@ -117,11 +118,11 @@ class ConsentIn(In):
     interpreter_present: bool = False
     expires_on: Date | None = Field(None, description="The consent lasts to the end of this day.")
     guardian_consent: bool | None = Field(None, description="For a child only, and then needed.")
-    child_views: text(4000) = Field("", description="For a child only: their own views.")
+    child_views: text(limits.MESSAGE) = Field("", description="For a child only: their own views.")
 
 
 class WithdrawIn(In):
-    reason: text(2000) = Field("", description="Why, if the person said.")
+    reason: text(limits.REASON) = Field("", description="Why, if the person said.")
     language: Language | None = Field(None, description="By default the consent's language.")
     interpreter_present: bool = False
 

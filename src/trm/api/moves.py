@@ -21,6 +21,7 @@ from trm.cases import journey
 from trm.cases.models import Approval, Case
 from trm.cases.stages import ClosureReason, Stage
 from trm.cases.workflow import TRANSITIONS, Transition
+from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 
 from .auth import a_person_decides, caller, needs
@@ -49,7 +50,7 @@ class MoveOut(Schema):
 class MoveIn(In):
     version: Version | None = Field(None, description="The case's version (or send If-Match).")
     data: dict[str, Any] | None = Field(None, description="The record the move makes, if any.")
-    reason: text(1000) = ""
+    reason: text(limits.REASON) = ""
 
 
 class ApprovalOut(Schema):
@@ -67,13 +68,13 @@ class ApprovalOut(Schema):
 class ApprovalIn(In):
     subject: codes(Approval.Subject)
     closure_reason: codes(ClosureReason) | None = None
-    comment: text(2000) = ""
+    comment: text(limits.REASON) = ""
     version: Version | None = None
 
 
 class DecisionIn(In):
     approve: bool
-    comment: text(2000) = ""
+    comment: text(limits.REASON) = ""
 
 
 def _move_out(case: Case, transition: Transition, reasons: list[str]) -> MoveOut:

@@ -13,6 +13,7 @@ from pydantic import Field
 from trm.access.categories import DataCategory
 from trm.access.view import narrative_key
 from trm.directory.models import Organisation, ServiceKind
+from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 from trm.referrals import actions, withdrawal
 from trm.referrals.inbox import Entry, inbox_for, outbox_for, thread
@@ -106,7 +107,7 @@ class ReferralIn(In):
     categories: list[codes(DataCategory)] = Field(
         max_length=20, description="What to share; risk to life is always shared."
     )
-    message: text(5000) = ""
+    message: text(limits.MESSAGE) = ""
     services: list[codes(ServiceKind)] = Field([], max_length=20)
     planned_return: Date | None = Field(None, description="A day in the month of the return.")
     texts: list[NarrativeIn] = Field(
@@ -119,24 +120,24 @@ class ReferralIn(In):
 
 
 class AcceptIn(In):
-    met_by: text(300, 1)
-    place: text(300, 1)
+    met_by: text(limits.LINE, 1)
+    place: text(limits.LINE, 1)
     meeting_at: Moment = Field(description="With its time zone.")
     capacity_confirmed: bool = True
-    message: text(5000) = ""
+    message: text(limits.MESSAGE) = ""
 
 
 class ReasonIn(In):
-    reason: text(2000, 1)
+    reason: text(limits.REASON, 1)
 
 
 class QuestionIn(In):
-    question: text(5000, 1)
+    question: text(limits.MESSAGE, 1)
 
 
 class AnswerIn(In):
     in_reply_to: uuid.UUID = Field(description="The request for information answered.")
-    text: text(5000, 1)
+    text: text(limits.MESSAGE, 1)
 
 
 class Filters(Schema):
@@ -391,7 +392,7 @@ def cancel(request, referral_id: uuid.UUID, payload: ReasonIn):
 
 
 class WithdrawnIn(In):
-    note: text(2000) = Field("", description="What the person said, if anything.")
+    note: text(limits.REASON) = Field("", description="What the person said, if anything.")
 
 
 @router.post("/{referral_id}/consent-withdrawn", response=responses(200, ReferralOut))

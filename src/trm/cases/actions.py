@@ -10,6 +10,7 @@ from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
 from trm.access.rights import Write, require
 from trm.audit.log import record
 from trm.directory.models import Organisation
+from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 
 from . import age
@@ -29,16 +30,31 @@ A_CHILD_BY_BIRTH_DATE = _(
 )
 
 
+PERSON_TEXT_LIMITS = {
+    "given_name": limits.NAME,
+    "family_name": limits.NAME,
+    "given_name_latin": limits.NAME,
+    "family_name_latin": limits.NAME,
+    "document_number": limits.DOCUMENT_NUMBER,
+}
+
+
 def _checked(person: Person) -> None:
     """The person's values as the model checks them (birth date, citizenship…), refused field
     by field."""
+    errors, general = {}, []
     try:
         person.full_clean(exclude=["data_key"])
     except ValidationError as invalid:
-        labels = {f.name: f.verbose_name for f in Person._meta.fields}
         errors = invalid.message_dict
         general = errors.pop(NON_FIELD_ERRORS, [])
-        raise DomainError(*general, errors=errors, labels=labels) from None
+    for name, limit in PERSON_TEXT_LIMITS.items():
+        message = limits.too_long(getattr(person, name) or "", limit)
+        if message:
+            errors.setdefault(name, []).append(message)
+    if errors or general:
+        labels = {f.name: f.verbose_name for f in Person._meta.fields}
+        raise DomainError(*general, errors=errors, labels=labels)
 
 
 def _declared_child(case: Case, declared: bool) -> None:
@@ -156,11 +172,9 @@ def _writer(actor, case, write: str):
 
 @transaction.atomic
 def add_note(actor, case: Case, text: str) -> Note:
-    text = (text or "").strip()
+    text = limits.checked(text, limits.NOTE, "text")
     if not text:
         raise DomainError(_("Write the note first."))
-    if len(text) > 10_000:
-        raise DomainError(_("Keep a note under 10,000 characters."))
     locked, organisation = _writer(actor, case, Write.NOTE)
     note = Note(case=locked, text=text, author=actor, organisation=organisation)
     note.save()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trm.directory.models import Country, Organisation
+from trm.lib import limits
 
 from . import finding
 from .actions import AGE_FIELDS
@@ -12,13 +13,13 @@ from .stages import Stage
 class PersonForm(forms.Form):
     """The person's identifying data; only the fields the user may change are kept."""
 
-    given_name = forms.CharField(label=_("Given name"), max_length=200)
-    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    given_name = forms.CharField(label=_("Given name"), max_length=limits.NAME)
+    family_name = forms.CharField(label=_("Family name"), max_length=limits.NAME, required=False)
     given_name_latin = forms.CharField(
-        label=_("Given name in Latin script"), max_length=200, required=False
+        label=_("Given name in Latin script"), max_length=limits.NAME, required=False
     )
     family_name_latin = forms.CharField(
-        label=_("Family name in Latin script"), max_length=200, required=False
+        label=_("Family name in Latin script"), max_length=limits.NAME, required=False
     )
     birth_date = forms.DateField(
         label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -26,7 +27,7 @@ class PersonForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
     document_number = forms.CharField(
-        label=_("Identity document number"), max_length=100, required=False
+        label=_("Identity document number"), max_length=limits.DOCUMENT_NUMBER, required=False
     )
     is_child = forms.BooleanField(
         label=_("The person is or may be a child"),
@@ -86,7 +87,7 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need this case now?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
+        max_length=limits.REASON,
         help_text=_("The data protection officers are told, and read your reason."),
     )
 
@@ -96,7 +97,7 @@ class CaseSearchForm(forms.Form):
 
     q = forms.CharField(
         label=_("Reference or exact name"),
-        max_length=200,
+        max_length=limits.NAME,
         required=False,
         help_text=_("Names are found in any script: the full name in either order, or one part."),
         # Names stay out of the browser's form history and its online spelling services.

@@ -1,11 +1,9 @@
 """What case pages share: reading a case for a request, as 404 when it may not be seen, and as
 the erased-person page once the person's data was erased."""
 
-from django.http import Http404
 from django.shortcuts import render
 
 from trm.access.reads import read_case
-from trm.lib.errors import NotAllowed
 
 # The case page itself answers 200 once its person is erased: the case still exists, and the
 # page says truly what is left of it. Every form, correction and download of the case needs the
@@ -26,10 +24,7 @@ def read_or_404(request, pk, *, case_page=False, **options):
     """The case and the reader's access (`read_case`): 404 when it may not be seen, the
     erased-person page (`PersonErased`) when its person's data was erased; `case_page` for the
     case's own page (200), any other is gone (410)."""
-    try:
-        case, access = read_case(request.user, pk, **options)
-    except NotAllowed:
-        raise Http404 from None
+    case, access = read_case(request.user, pk, **options)  # NotAllowed: the middleware's 404
     if case.person.erased_at is not None:
         raise PersonErased(case, access, status=200 if case_page else GONE)
     return case, access

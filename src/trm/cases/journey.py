@@ -15,6 +15,7 @@ from trm.access.policy import Action, CaseAccess, access_to
 from trm.access.rights import Write, require
 from trm.audit.log import record as audit
 from trm.directory.models import Organisation
+from trm.lib import limits
 from trm.lib.errors import (
     CASE_NOT_FOUND,
     Conflict,
@@ -235,7 +236,7 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
         )
     age.refresh_child_flag(case)  # lists show who is a child now; the guards derive it anew
     _check_move(actor, case, transition, CaseFacts(case))
-    reason = (reason or "").strip()
+    reason = limits.checked(reason, limits.REASON, "reason")
     if transition.needs_reason and not reason:
         raise DomainError(_("Give the reason for this step."))
     recorded = None
@@ -322,7 +323,7 @@ def request_approval(
         record=record,
         closure_reason=closure_reason,
         requested_by=user,
-        comment=comment.strip() or None,
+        comment=limits.checked(comment, limits.REASON, "comment") or None,
     )
     approval.case = locked
     approval.save()
@@ -351,9 +352,10 @@ def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "
     if approval.decided_at is not None:
         raise Conflict(_("This approval was decided already."))
     approval.approved, approval.decided_by, approval.decided_at = approve, user, timezone.now()
-    if comment.strip():
+    comment = limits.checked(comment, limits.REASON, "comment")
+    if comment:
         approval.case = locked
-        approval.comment = comment.strip()
+        approval.comment = comment
     approval.save()
     audit(
         "trm.approval.approved" if approve else "trm.approval.returned",

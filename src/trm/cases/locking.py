@@ -9,7 +9,8 @@ def lock_case(case_id, *, version: int | None = None, related=("owner__country",
     """The case, its row locked until the transaction ends (only its row: not its
     organisation's or country's, which other writers' foreign keys need). `version`: refuse
     if the case changed since the writer read it. Call inside the action's transaction."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
+    query = Case.objects.select_for_update(of=("self",))
+    locked = (query.select_related(*related) if related else query).get(pk=case_id)
     if version is not None and locked.version != version:
         raise Conflict(CASE_CHANGED)
     return locked

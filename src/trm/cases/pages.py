@@ -15,7 +15,7 @@ from trm.access.policy import OPENING_ROLES, Action, kept_by_their_organisation
 from trm.access.rights import Write, may_write, writes_of
 from trm.access.view import case_view
 from trm.accounts.models import Role
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import DomainError
 
 from . import actions, age, journey
 from .http import read_or_404
@@ -23,10 +23,6 @@ from .models import Approval
 from .record_kinds import RECORD_KINDS, Side
 from .stages import ClosureReason
 from .workflow import EVENTS
-
-
-def _refused(form, refused: DomainError):
-    refused.add_to(form)
 
 
 def recordable_kinds(case, access) -> list:
@@ -64,10 +60,8 @@ def record_form(request, pk, kind, record_id=None):
         if form.is_valid():
             try:
                 journey.add_record(request.user, case, kind, request.POST, supersedes=corrected)
-            except NotAllowed:
-                raise Http404 from None
             except DomainError as refused:
-                _refused(form, refused)
+                refused.add_to(form)
             else:
                 saved = _("%(record)s was saved.") % {"record": record_kind.label}
                 messages.success(request, saved)
@@ -101,9 +95,8 @@ def take_step(request, pk, event):
                 data=request.POST if kind else None,
                 reason=request.POST.get("reason", ""),
             )
-        except NotAllowed:
-            raise Http404 from None
         except DomainError as refused:
+            refused.raise_if_hidden()
             if form is not None and refused.errors:
                 refused.add_to(form)  # what is wrong with the record, at its fields
             else:
@@ -130,11 +123,8 @@ def ask_approval(request, pk):
             closure_reason=request.POST.get("closure_reason", ""),
             comment=request.POST.get("comment", ""),
         )
-    except NotAllowed:
-        raise Http404 from None
     except DomainError as refused:
-        for reason in refused.reasons:
-            messages.error(request, reason)
+        refused.tell(request)
     else:
         messages.success(request, _("A supervisor was asked for approval."))
     return redirect(case)
@@ -166,11 +156,8 @@ def approvals(request):
                 approve=request.POST.get("decision") == "approve",
                 comment=request.POST.get("comment", ""),
             )
-        except NotAllowed:
-            raise Http404 from None
         except DomainError as refused:
-            for reason in refused.reasons:
-                messages.error(request, reason)
+            refused.tell(request)
         else:
             messages.success(request, _("Your decision was recorded."))
         return redirect("cases:approvals")
@@ -261,11 +248,8 @@ def _act(request, action, done: str):
     """Run an action for a page; refusals become messages (404 when the case is hidden)."""
     try:
         action()
-    except NotAllowed:
-        raise Http404 from None
     except DomainError as refused:
-        for reason in refused.reasons:
-            messages.error(request, reason)
+        refused.tell(request)
     else:
         messages.success(request, done)
 

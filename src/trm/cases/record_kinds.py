@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
 from trm.directory.models import ServiceKind
+from trm.lib import limits
 from trm.lib.languages import spoken_language_choices
 
 from .stages import Exploitation, Indicator, MeansOfControl, Recruitment, Signal, Stage
@@ -124,10 +125,10 @@ class Field:
         options = {"label": self.label, "required": self.required, "help_text": self.help_text}
         match self.kind:
             case "text":
-                return forms.CharField(max_length=500, **options)
+                return forms.CharField(max_length=limits.SHORT_TEXT, **options)
             case "longtext":
                 return forms.CharField(
-                    max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}), **options
+                    max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 4}), **options
                 )
             case "choice":
                 return forms.ChoiceField(choices=[("", "—"), *self.choices.choices], **options)

@@ -14,6 +14,7 @@ from trm.audit.log import record
 from trm.cases.age import is_child_on
 from trm.cases.locking import lock_case
 from trm.cases.models import Case
+from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 
 from .models import ConsentRecord, Purpose
@@ -67,7 +68,7 @@ def record_consent(
         recipient_country = recipient_organisation.country
     if expires_at is not None and expires_at <= timezone.now():
         reasons.append(_("The consent would expire before it is given."))
-    child_views = (child_views or "").strip()
+    child_views = limits.checked(child_views, limits.MESSAGE, "child_views")
     child = is_child_on(locked)
     if child:
         # domain.md §5-6: for a child, the guardian's consent and the child's own views.
@@ -146,7 +147,7 @@ def record_withdrawal(
         language=language or consent.language,
         interpreter_present=bool(interpreter_present),
         recorded_by=actor,
-        reason=(reason or "").strip() or None,
+        reason=limits.checked(reason, limits.REASON, "reason") or None,
     )
     _checked(withdrawal)
     withdrawal.save()

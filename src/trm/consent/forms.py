@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
 from trm.directory.models import Organisation
+from trm.lib import limits
 from trm.lib.languages import spoken_language_choices
 
 from .models import Purpose
@@ -37,7 +38,7 @@ class ConsentForm(forms.Form):
     child_views = forms.CharField(
         label=_("The child's views, in their words"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=limits.MESSAGE,
         required=False,
     )
 
@@ -70,6 +71,6 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason, if the person gave one"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.REASON,
         required=False,
     )

@@ -12,20 +12,13 @@ from trm.access.reads import read_case
 from trm.access.rights import Write, may_write
 from trm.access.view import case_view
 from trm.cases.age import is_child_on
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import DomainError
 from trm.referrals import withdrawal
 
 from . import actions
 from .forms import ConsentForm, WithdrawForm
 from .models import ConsentRecord
 from .state import ids_in_force
-
-
-def _read_or_404(request, pk, **options):
-    try:
-        return read_case(request.user, pk, **options)
-    except NotAllowed:
-        raise Http404 from None
 
 
 def _page(request, case, access, form, status=200):
@@ -52,7 +45,7 @@ def _page(request, case, access, form, status=200):
 @login_required
 def case_consent(request, pk):
     if request.method == "POST":
-        case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+        case, access = read_case(request.user, pk, action=Action.EDIT, purpose="opened_for_edit")
         form = ConsentForm(request.POST, is_child=is_child_on(case))
         if form.is_valid():
             try:
@@ -64,14 +57,14 @@ def case_consent(request, pk):
                 messages.success(request, _("The consent was recorded."))
                 return redirect("consent:case", case.pk)
         return _page(request, case, access, form, status=422)
-    case, access = _read_or_404(request, pk, purpose="consent_viewed")
+    case, access = read_case(request.user, pk, purpose="consent_viewed")
     return _page(request, case, access, ConsentForm(is_child=is_child_on(case)))
 
 
 @login_required
 @require_POST
 def withdraw(request, pk, consent):
-    case, access = _read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
+    case, access = read_case(request.user, pk, action=Action.EDIT, purpose="opened_for_edit")
     record = ConsentRecord.objects.filter(pk=consent, person_id=case.person_id).first()
     if record is None:
         raise Http404
@@ -79,11 +72,8 @@ def withdraw(request, pk, consent):
     if form.is_valid():
         try:
             withdrawal.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
-        except NotAllowed:
-            raise Http404 from None
         except DomainError as refused:
-            for reason in refused.reasons:
-                messages.error(request, reason)
+            refused.tell(request)
         else:
             messages.success(request, _("The withdrawal was recorded."))
     return redirect("consent:case", case.pk)

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from trm.lib import limits
+
 
 def node(request):
     return {
@@ -7,6 +9,8 @@ def node(request):
         "node_name": settings.NODE_NAME,
         "demo_node": settings.DEMO,
         "available_languages": settings.LANGUAGES,
+        # The text limits for the fields a page writes without a form (`lib/limits.py`).
+        "limits": limits,
     }
 
 

@@ -50,7 +50,9 @@ class DomainError(Exception):
 
     def add_to(self, form) -> None:
         """Show the refusal on a Django form: each field's messages at the field when the form
-        has it, everything else above the form."""
+        has it, everything else above the form. A refusal that must not tell the case exists
+        is never shown: it goes on to the refusal middleware, which answers 404."""
+        self.raise_if_hidden()
         for reason in self.general:
             form.add_error(None, reason)
         labelled = iter(self.reasons[len(self.general) :])
@@ -61,6 +63,18 @@ class DomainError(Exception):
                     form.add_error(name, message)
                 else:
                     form.add_error(None, shown)
+
+    def tell(self, request) -> None:
+        """Show the refusal's reasons as messages on the next page (or 404, as `add_to`)."""
+        from django.contrib import messages
+
+        self.raise_if_hidden()
+        for reason in self.reasons:
+            messages.error(request, reason)
+
+    def raise_if_hidden(self) -> None:
+        if isinstance(self, NotAllowed):
+            raise self
 
 
 def _labelled(label, message: str) -> str:

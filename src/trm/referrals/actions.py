@@ -26,6 +26,7 @@ from trm.consent.state import covers, current_consents
 from trm.deadlines import tracking
 from trm.deadlines.calendar import add_working_days
 from trm.directory.models import OrganisationKind, ServiceKind
+from trm.lib import limits
 from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
 
 from . import notifications, signals
@@ -95,8 +96,8 @@ def _locked(referral: Referral) -> Referral:
     return locked
 
 
-def _text(value, message) -> str:
-    value = (value or "").strip()
+def _text(value, message, field: str, limit: int = limits.MESSAGE) -> str:
+    value = limits.checked(value, limit, field)
     if not value:
         raise DomainError(message)
     return value
@@ -260,6 +261,7 @@ def send_referral(
         )
     if locked.person.erased_at is not None:
         raise DomainError(_("This person's data was erased; nothing can be sent about them."))
+    message = limits.checked(message, limits.MESSAGE, "message")
     shared = _categories(categories)
     unknown_services = set(services) - set(ServiceKind.values)
     if unknown_services:
@@ -347,7 +349,9 @@ def accept_referral(
     if case.stage != Stage.REFERRAL:
         raise GuardRefused(_("The case no longer waits for a referral to be accepted."))
     errors = {}
-    met_by, place = (met_by or "").strip(), (place or "").strip()
+    met_by = limits.checked(met_by, limits.LINE, "met_by")
+    place = limits.checked(place, limits.LINE, "place")
+    message = limits.checked(message, limits.MESSAGE, "message")
     if not met_by:
         errors["met_by"] = [_("Name who will meet the person.")]
     if not place:
@@ -379,7 +383,7 @@ def accept_referral(
             "place": place,
             "meeting_at": meeting_at.isoformat(),
             "capacity_confirmed": bool(capacity_confirmed),
-            "message": (message or "").strip(),
+            "message": message,
         },
     )
     # The journey tells the receiving side by its grant: the record comes after the grant.
@@ -407,7 +411,7 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
     locked = _locked(referral)
     _member_of(user, locked.receiver)
     _awaiting_answer(locked)
-    reason = _text(reason, _("Say why the referral is declined."))
+    reason = _text(reason, _("Say why the referral is declined."), "reason", limits.REASON)
     _revoke(user, locked)
     set_state(locked, ReferralState.DECLINED, user, decided_at=timezone.now())
     tracking.referral_answered(locked)
@@ -426,7 +430,7 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
     _member_of(user, locked.receiver)
     if locked.state not in OPEN_STATES:
         raise Conflict(_("This referral is closed: no more questions can be asked on it."))
-    question = _text(question, _("Write the question."))
+    question = _text(question, _("Write the question."), "question")
     if locked.state in AWAITING_ANSWER:
         # A question is an answer for the deadline: the clock starts again with the reply.
         tracking.referral_answered(locked)
@@ -458,7 +462,7 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
         raise DomainError(_("Only a request for information is answered."))
     if locked.state not in OPEN_STATES:
         raise Conflict(_("This referral is closed: it takes no more answers."))
-    text = _text(text, _("Write the answer."))
+    text = _text(text, _("Write the answer."), "text")
     answered = write_message(
         locked,
         MessageKind.ANSWER,
@@ -504,6 +508,6 @@ def cancel_referral(user, referral: Referral, reason: str) -> Referral:
             _("This referral is %(state)s already: it cannot be cancelled.")
             % {"state": ReferralState(locked.state).label.lower()}
         )
-    reason = _text(reason, _("Say why the referral is cancelled."))
+    reason = _text(reason, _("Say why the referral is cancelled."), "reason", limits.REASON)
     cancel(locked, user=user, payload={"reason": reason})
     return locked

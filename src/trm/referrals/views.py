@@ -16,7 +16,8 @@ from trm.cases.stages import Stage
 from trm.consent.models import Purpose
 from trm.consent.state import current_consents
 from trm.directory.models import Organisation
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib import limits
+from trm.lib.errors import DomainError
 
 from . import actions, withdrawal
 from .actions import reasons_not_to_refer, works_for
@@ -38,7 +39,10 @@ class SendForm(forms.Form):
         help_text=gettext_lazy("Risk to life is always shared."),
     )
     message = forms.CharField(
-        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("Message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.MESSAGE,
+        required=False,
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -87,9 +91,8 @@ def send(request, pk):
                         request.user, case, receiver, sorted(chosen),
                         form.cleaned_data["message"], texts=included,
                     )  # fmt: skip
-                except NotAllowed:
-                    raise Http404 from None
                 except DomainError as refused:
+                    refused.raise_if_hidden()
                     reasons = refused.reasons
                 else:
                     messages.success(request, _("The referral was sent."))
@@ -126,8 +129,8 @@ def inbox(request):
 
 
 class AcceptForm(forms.Form):
-    met_by = forms.CharField(label=gettext_lazy("Who will meet the person"), max_length=200)
-    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+    met_by = forms.CharField(label=gettext_lazy("Who will meet the person"), max_length=limits.LINE)
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=limits.LINE)
     meeting_at = forms.DateTimeField(
         label=gettext_lazy("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -138,7 +141,18 @@ class AcceptForm(forms.Form):
 
 class TextForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=gettext_lazy("Text"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.MESSAGE,
+    )
+
+
+class ReasonForm(forms.Form):
+    # Named `text` as TextForm's field is: the page's template shows either the same way.
+    text = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.REASON,
     )
 
 
@@ -146,7 +160,7 @@ class WithdrawalForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("What the person said (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.REASON,
         required=False,
     )
 
@@ -157,17 +171,14 @@ def referral(request, pk):
     found = get_object_or_404(
         Referral.objects.select_related("case__owner", "case__person", "sender", "receiver"), pk=pk
     )
-    try:
-        entries = thread(request.user, found)
-    except NotAllowed:
-        raise Http404 from None
+    entries = thread(request.user, found)
     receiving = works_for(request.user, found.receiver)
     awaiting = found.state in AWAITING_ANSWER
     forms_by_action = {
         "accept": AcceptForm(request.POST if request.POST.get("action") == "accept" else None),
-        "decline": TextForm(request.POST if request.POST.get("action") == "decline" else None),
+        "decline": ReasonForm(request.POST if request.POST.get("action") == "decline" else None),
         "ask": TextForm(request.POST if request.POST.get("action") == "ask" else None),
-        "cancel": TextForm(request.POST if request.POST.get("action") == "cancel" else None),
+        "cancel": ReasonForm(request.POST if request.POST.get("action") == "cancel" else None),
         "consent_withdrawn": WithdrawalForm(
             request.POST if request.POST.get("action") == "consent_withdrawn" else None
         ),
@@ -178,8 +189,6 @@ def referral(request, pk):
         if form.is_valid():
             try:
                 _answer(request.user, found, action, form.cleaned_data)
-            except NotAllowed:
-                raise Http404 from None
             except DomainError as refused:
                 refused.add_to(form)
             else:
@@ -242,15 +251,16 @@ def _answer(user, referral, action, data):
 def answer_question(request, pk, message):
     found = get_object_or_404(Referral, pk=pk)
     question = get_object_or_404(found.messages, pk=message, kind=MessageKind.ASK_INFORMATION)
-    form = TextForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.answer(request.user, found, question, form.cleaned_data["text"])
-        except NotAllowed:
-            raise Http404 from None
-        except DomainError as refused:
-            for reason in refused.reasons:
-                messages.error(request, reason)
-        else:
-            messages.success(request, _("The answer was sent."))
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("referrals:referral", pk=found.pk)
+    try:
+        actions.answer(request.user, found, question, form.cleaned_data["text"])
+    except DomainError as refused:
+        refused.tell(request)
+    else:
+        messages.success(request, _("The answer was sent."))
     return redirect("referrals:referral", pk=found.pk)

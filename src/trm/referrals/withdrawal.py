@@ -17,6 +17,7 @@ from trm.consent.actions import locked_case_for_consent, record_withdrawal, stil
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.deadlines import tracking
+from trm.lib import limits
 from trm.lib.errors import Conflict, NotAllowed
 
 from .actions import NOT_FOUND, _locked, cancel
@@ -80,7 +81,7 @@ def report_withdrawal(actor, referral: Referral, note: str = "", *, language: st
         raise NotAllowed(NOT_FOUND)
     if locked.state not in OPEN_STATES:
         raise Conflict(_("This referral has ended already: there is no consent left to withdraw."))
-    note = (note or "").strip()
+    note = limits.checked(note, limits.REASON, "note")
     consents = current_consents(case.person).filter(
         purpose=Purpose.REFERRAL, recipient_organisation_id=locked.receiver_id
     )

@@ -20,9 +20,9 @@ from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
+from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 
-REASON_MAX_LENGTH = 500
 ERASED = "trm.person.erased"
 
 # Plain columns that describe the person; they are not encrypted, so erasure empties them.
@@ -35,11 +35,9 @@ def erase_person(actor, case, reason: str) -> Person:
     locked = lock_case(case.pk)
     if not access_to(actor, locked).allows(Action.ERASE):
         raise NotAllowed(CASE_NOT_FOUND)
-    reason = (reason or "").strip()
+    reason = limits.checked(reason, limits.REASON, "reason")
     if not reason:
         raise DomainError(_("Say why the person's data is erased."))
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(_("Keep the reason under 500 characters."))
     person = locked.person
     if person.erased_at is not None:
         raise DomainError(_("This person's data was erased already."))

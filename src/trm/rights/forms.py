@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .erasure import REASON_MAX_LENGTH
+from trm.lib import limits
 
 
 class FindCaseForm(forms.Form):
@@ -17,7 +17,7 @@ class EraseForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the person's data erased?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=REASON_MAX_LENGTH,
+        max_length=limits.REASON,
         help_text=_(
             "For example: the person's request of 3 May, or the end of the retention period. "
             "The reason stays in the audit trail after the erasure: do not describe the person."

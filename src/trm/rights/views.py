@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from trm.access.policy import Action, access_to
 from trm.accounts.models import Role
 from trm.cases.models import Case
-from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.errors import DomainError
 
 from .erasure import erase_person
 from .export import export_person
@@ -79,18 +79,11 @@ def case_rights(request, pk):
     return _case_page(request, case, access, EraseForm(case=case))
 
 
-def _export_or_404(request, case):
-    try:
-        return export_person(request.user, case)
-    except NotAllowed:
-        raise Http404 from None
-
-
 @login_required
 @never_cache
 def export_json(request, pk):
     case, _access = _case_or_404(request, pk)
-    export = _export_or_404(request, case)
+    export = export_person(request.user, case)
     response = HttpResponse(
         json.dumps(export, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -106,7 +99,7 @@ def export_json(request, pk):
 @never_cache
 def export_printable(request, pk):
     case, _access = _case_or_404(request, pk)
-    export = _export_or_404(request, case)
+    export = export_person(request.user, case)
     return render(request, "rights/export.html", {"case": case, **printable(export)})
 
 
@@ -118,11 +111,8 @@ def erase(request, pk):
     if form.is_valid():
         try:
             erase_person(request.user, case, form.cleaned_data["reason"])
-        except NotAllowed:
-            raise Http404 from None
         except DomainError as refused:
-            for reason in refused.reasons:
-                form.add_error(None, reason)
+            refused.add_to(form)
         else:
             messages.success(request, _("The person's data was erased."))
             return redirect("rights:case", case.pk)
