@@ -8,6 +8,8 @@ import pytest
 from trm.access.actions import grant_access
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
+from trm.cases import journey
+from trm.cases.actions import add_note, attach_file
 from trm.directory.models import Organisation
 from trm.lib.errors import NotAllowed
 from trm.rights.erasure import erase_person
@@ -148,3 +150,31 @@ def test_the_dpo_finds_the_case_by_its_reference(personas, spanish_dpo, case):
     assert "Erase" in page
     missing = browser.get("/rights/", {"reference": "ES-0000-0000"})
     assert "No case of your organisations has this reference." in missing.content.decode()
+
+
+def test_what_was_recorded_in_the_case_reaches_the_export_in_words(
+    personas, spanish_dpo, case_worker, full_case
+):
+    journey.add_record(case_worker, full_case, "screening", {
+        "signal": "police", "outcome": "presumed_victim", "route": "By bus through Tangier",
+    })  # fmt: skip
+    add_note(case_worker, full_case, "She asked for a female interpreter")
+    attach_file(case_worker, full_case, "passport-scan.pdf", b"%PDF-1.4 scan")
+    [written] = export_person(spanish_dpo, full_case)["recorded"]
+    [screening] = written["records"]
+    assert screening["kind"] == "screening"
+    assert screening["fields"]["route"] == "By bus through Tangier"
+    assert [note["text"] for note in written["notes"]] == ["She asked for a female interpreter"]
+    assert [doc["file_name"] for doc in written["documents"]] == ["passport-scan.pdf"]
+    page = personas.signed_in(spanish_dpo).get(f"/rights/cases/{full_case.pk}/export/").text
+    for words in [
+        "What was recorded in your cases",
+        "Screening",
+        "How the case came to light",
+        "By bus through Tangier",
+        "She asked for a female interpreter",
+        "passport-scan.pdf",
+    ]:
+        assert words in page, words
+    assert "presumed_victim" not in page, "choices read by their labels"
+    assert case_worker.username not in page

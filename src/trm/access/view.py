@@ -238,6 +238,20 @@ class CaseView:
         return DataCategory.IDENTITY in self.access.categories and not self.case.person.erased_at
 
 
+def reads_referral_content(referral, *, sending: bool) -> bool:
+    """Does a reader of `referral`'s thread read what it carries, or only its preview? The
+    sender always; the receiver while the grant of its acceptance is in force. Before the
+    acceptance, and after a cancellation or a withdrawal, the receiver reads the preview."""
+    from .models import Grant
+
+    if sending:
+        return True
+    return (
+        referral.grant_id is not None
+        and Grant.objects.active().filter(pk=referral.grant_id).exists()
+    )
+
+
 def case_view(case, access: CaseAccess) -> CaseView:
     """The view of `case` for the reader holding `access` (from `access.policy.access_to`)."""
     return CaseView(case=case, access=access)

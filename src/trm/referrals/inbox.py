@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Value, When
 from django.utils import timezone
 
+from trm.access.view import reads_referral_content
 from trm.audit.log import record as audit
 from trm.cases.workflow import CASE_WORK
 from trm.crypto.envelope import DecryptionError
@@ -81,16 +82,12 @@ def thread(user, referral: Referral) -> list[Entry]:
     """
     # As it stands now, not as the caller last saw it; with the key its messages decrypt with.
     referral = Referral.objects.select_related(
-        "grant", "sender", "receiver", "case__person__data_key"
+        "sender", "receiver", "case__person__data_key"
     ).get(pk=referral.pk)
     sending, receiving = works_for(user, referral.sender), works_for(user, referral.receiver)
     if not (sending or receiving):
         raise NotAllowed(NOT_FOUND)
-    full = sending or (
-        referral.grant is not None
-        and referral.grant.revoked_at is None
-        and (referral.grant.expires_at is None or referral.grant.expires_at > timezone.now())
-    )
+    full = reads_referral_content(referral, sending=sending)
     entries = []
     for message in referral.messages.select_related(
         "from_organisation", "to_organisation", "sent_by"

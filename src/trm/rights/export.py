@@ -1,7 +1,9 @@
 """Subject access: everything this node holds about a person, for the person to read.
 
-It holds the person's data and what was done with it (cases, consent, who was given access, the
-audit events about their cases), but no other person's data: no staff names, no usernames.
+It holds the person's data and what was done with it (cases, what was recorded in them, consent,
+who was given access, the audit events about their cases), but no other person's data: no staff
+names, no usernames. Each case's content is read through the reader's view (`access.view`), as
+every page is: what the data protection officer's access covers, and nothing else.
 """
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from trm.access.models import BreakGlass, Grant
 from trm.access.policy import Action, access_to
+from trm.access.view import case_view
 from trm.audit.log import record
 from trm.audit.models import AuditEvent
 from trm.cases.models import Case, NameIndex, Person
@@ -65,6 +68,56 @@ def _case(case: Case) -> dict:
         "opened_at": case.opened_at,
         "closed_at": case.closed_at,
     }
+
+
+def _written(view, case: Case) -> dict:
+    """What was recorded in the case, as the reader's view shows it."""
+    return {
+        "case": case.reference,
+        "records": [
+            {
+                "kind": shown.kind,
+                "stage": shown.stage,
+                "organisation": shown.organisation,
+                "recorded_at": shown.recorded_at,
+                "corrects": shown.supersedes,
+                "fields": {field.name: field.value for field in shown.fields},
+            }
+            for shown in view.records
+        ],
+        "notes": [
+            {
+                "written_at": note.written_at,
+                "organisation": note.organisation.name,
+                "text": readable(note, "text"),
+            }
+            for note in _of_case(view.notes, case)
+        ],
+        "documents": [
+            {
+                "uploaded_at": document.uploaded_at,
+                "organisation": document.organisation.name,
+                "file_name": readable(document, "filename"),
+                "type": document.content_type,
+            }
+            for document in _of_case(view.attachments, case)
+        ],
+        "referrals": [
+            {
+                "to": _organisation(referral.receiver),
+                "state": referral.state,
+                "sent_at": referral.sent_at,
+                "categories": list(referral.categories),
+            }
+            for referral in view.referrals.select_related("receiver__country")
+        ],
+    }
+
+
+def _of_case(rows, case):
+    for row in rows:
+        row.case = case  # its person's key, read with the case, decrypts the text
+        yield row
 
 
 def _consent(consent: ConsentRecord) -> dict:
@@ -129,11 +182,13 @@ def export_person(actor, case) -> dict:
         if case is None or not access_to(actor, case).allows(Action.EXPORT):
             raise NotAllowed(CASE_NOT_FOUND)
         person = case.person
-        cases = [
-            other
-            for other in person.cases.select_related("owner__country").order_by("opened_at")
-            if access_to(actor, other).allows(Action.EXPORT)
-        ]
+        readers = [
+            (other, access_to(actor, other))
+            for other in person.cases.select_related("owner__country", "person__data_key")
+            .order_by("opened_at")
+        ]  # fmt: skip
+        readers = [(other, access) for other, access in readers if access.allows(Action.EXPORT)]
+        cases = [other for other, _access in readers]
         case_ids = [other.pk for other in cases]
         references = {str(other.pk): other.reference for other in cases}
         consents = (
@@ -165,6 +220,7 @@ def export_person(actor, case) -> dict:
             "person": _person(person),
             "person_history": _history(person),
             "cases": [_case(other) for other in cases],
+            "recorded": [_written(case_view(other, access), other) for other, access in readers],
             "consents": [_consent(consent) for consent in consents],
             "access_given": [_grant(grant) for grant in grants],
             "emergency_access": [_emergency_access(emergency) for emergency in emergencies],

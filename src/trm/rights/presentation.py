@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from trm.access.categories import DataCategory
 from trm.access.models import Grant
 from trm.cases.models import Person, Sex
+from trm.cases.record_kinds import RECORD_KINDS
+from trm.cases.values import record_in_words
 from trm.consent.models import Purpose
 
 from .export import PERSON_FIELDS
@@ -103,8 +105,23 @@ def printable(export: dict) -> dict:
         {**event, "action": ACTIONS.get(event["action"], event["action"])}
         for event in export["audit_events"]
     ]
+    recorded = [
+        {
+            **written,
+            "records": [
+                {
+                    **shown,
+                    "label": RECORD_KINDS[shown["kind"]].label,
+                    "rows": record_in_words(shown["kind"], shown["fields"]),
+                }
+                for shown in written["records"]
+            ],
+        }
+        for written in export["recorded"]
+    ]
     return {
         "export": export,
+        "recorded": recorded,
         "erased": erased,
         "person_rows": person_rows(export["person"], erased),
         "history": history,
