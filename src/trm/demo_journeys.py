@@ -237,7 +237,10 @@ class ScriptedJourney:
     def agree_plan(self, case):
         receiving = self.receiving_worker
         self.add(receiving, case, "reintegration_plan", {
-            "agreed_on": today(), "goals": f"A job in a bakery in {self.city}."})  # fmt: skip
+            "agreed_on": today(), "goals": f"A job in a bakery in {self.city}.",
+            # A child's reintegration is led by child protection (domain.md §5).
+            "child_protection_lead": fresh(case).treated_as_child,
+        })  # fmt: skip
         self.add(receiving, case, "assistance_item", {
             "type": "vocational_training", "provider": "Different and Equal",
             "status": "planned", "budget": "800",

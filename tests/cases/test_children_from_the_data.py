@@ -68,7 +68,10 @@ def test_a_child_whose_flag_was_never_ticked_gets_every_child_safeguard(personas
     team.add(worker, case, "support_plan", {"needs": "Shelter.", "actions": "A place."})
     moved(team, worker, case, "start_counselling")
 
-    # Her consent needs her guardian's and her own views.
+    # Her own views are part of the options counselling, and of her consent.
+    assert refused(
+        team.add, worker, case, "counselling", {"choice": "return", "language": "sq"}
+    ) == ["The child's views: Record the child's own views on the options."]
     team.add(worker, case, "counselling", {"choice": "return", "language": "sq",
                                            "childs_views": "She misses her aunt."})  # fmt: skip
     without_guardian = refused(record_consent, worker, case, purpose=Purpose.ASSISTANCE,
@@ -128,6 +131,50 @@ def test_a_child_whose_flag_was_never_ticked_gets_every_child_safeguard(personas
         "A child's case cannot be closed while the reception is unconfirmed."
     ]
     assert fresh(case).stage == Stage.TRAVEL
+
+    # Her reception names the caregiver who took responsibility for her.
+    received = {"received_at": timezone.now().isoformat(), "met_by": "Elira", "place": "Tirana"}
+    assert move_refused(team, receiving, case, "confirm_reception", received) == [
+        "Caregiver or body who took responsibility: Name the caregiver or body who took "
+        "responsibility for the child."
+    ]
+    moved(team, receiving, case, "confirm_reception", {**received, "caregiver": "Her aunt"})
+
+    # Her reintegration is led by child protection.
+    plan = {"agreed_on": today(), "goals": "School in Tirana."}
+    assert refused(team.add, receiving, case, "reintegration_plan", plan) == [
+        "Led by child protection: A child's reintegration is led by child protection."
+    ]
+    team.add(receiving, case, "reintegration_plan", {**plan, "child_protection_lead": True})
+    team.add(receiving, case, "assistance_item", {
+        "type": "education", "provider": "Different and Equal", "status": "planned"})  # fmt: skip
+    assert fresh(moved(team, receiving, case, "agree_plan")).stage == Stage.MONITORING
+
+
+def test_a_child_counselled_before_her_age_was_known_is_heard_before_the_choice(personas):
+    """The counselling was recorded while she was thought an adult: once her birth date says
+    she is a child, the choice waits for her own views."""
+    team = Journey(personas)
+    worker = team.worker
+    case = team.open(child=False, person=person("1994-03-08"))
+    team.add(worker, case, "screening", SCREENING)
+    moved(team, worker, case, "presume_victim")
+    team.add(worker, case, "immediate_assessment", {"risk_of_re_trafficking": "low",
+                                                    "needs": "Shelter."})  # fmt: skip
+    team.add(worker, case, "reflection_period", {"starts_on": today()})
+    team.add(worker, case, "support_plan", {"needs": "Shelter.", "actions": "A place."})
+    moved(team, worker, case, "start_counselling")
+    team.add(worker, case, "counselling", {"choice": "return", "language": "sq"})
+    team.consent(case, ("identity", "health", "assistance"), purpose=Purpose.ASSISTANCE)
+    actions.update_person(worker, case, {"birth_date": datetime.date.fromisoformat(
+        years_ago(16))}, version=fresh(case).version)  # fmt: skip
+    assert move_refused(team, worker, case, "choose_return") == [
+        "Record the child's own views in the options counselling first."
+    ]
+    counselling = case.records.get(kind="counselling")
+    team.add(worker, case, "counselling", {"choice": "return", "language": "sq",
+             "childs_views": "She wants to go home."}, supersedes=counselling)  # fmt: skip
+    assert fresh(moved(team, worker, case, "choose_return")).stage == Stage.PRE_RETURN_ASSESSMENT
 
 
 def test_correcting_the_birth_date_re_applies_the_child_safeguards(personas):

@@ -9,8 +9,8 @@ from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage
 
 
-def record(kind, side=Side.SENDING, **facts):
-    return SimpleNamespace(kind=kind, side=side, facts=facts)
+def record(kind, side=Side.SENDING, details=None, **facts):
+    return SimpleNamespace(kind=kind, side=side, facts=facts, details=details)
 
 
 def facts_of(*records, child=False, returned=False, received=False, **known):
@@ -115,6 +115,16 @@ TABLE = [
     (workflow.a_child_has_a_family_assessment_and_caregiver,
      facts_of(record("family_assessment", Side.RECEIVING, outcome="not_suitable"), child=True),
      "found no one able to receive the child.", None),
+    (workflow.a_child_was_heard, facts_of(record("counselling", choice="return"), child=True),
+     "Record the child's own views in the options counselling first.",
+     facts_of(record("counselling", details={"childs_views": "Wants her aunt."}), child=True)),
+    (workflow.a_child_was_heard, facts_of(record("counselling", details={"notes": "x"}),
+                                          child=True),
+     "Record the child's own views", facts_of(record("counselling", choice="return"))),
+    (workflow.a_childs_plan_is_led_by_child_protection,
+     facts_of(record("reintegration_plan", child_protection_lead=False), child=True),
+     "A child's reintegration plan must be led by child protection.",
+     facts_of(record("reintegration_plan", child_protection_lead=True), child=True)),
     (workflow.the_plan_has_assistance, facts_of(),
      "Agree the reintegration plan with the person first.",
      facts_of(record("reintegration_plan"), record("assistance_item"))),

@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from trm.accounts.models import Role
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
-from trm.referrals import actions
+from trm.referrals import actions, withdrawal
 from trm.referrals.models import MessageKind
 
 from .journeys import Journey, committed
@@ -158,6 +158,36 @@ def test_an_answer_notifies_the_side_that_asked(journey, referral, receiving_foc
         [email] = emails_to(user)
         assert_nothing_personal(notification.text, email.body)
     assert not told(journey.worker, NotificationEvent.ANSWERED).exists()
+
+
+def test_a_cancellation_notifies_the_receiving_side(journey, referral, receiving_focal_point):
+    mail.outbox.clear()
+    committed(actions.cancel_referral, journey.worker, referral, "Her stepfather found her")
+    for user in [journey.receiving_worker, receiving_focal_point]:
+        [notification] = told(user, NotificationEvent.CANCELLED)
+        assert notification.text == (
+            f"Case {referral.case.reference}: {journey.sender.name} cancelled the referral; its "
+            "access to the case has ended."
+        )
+        [email] = emails_to(user)
+        assert email.subject == f"Referral cancelled: case {referral.case.reference}"
+        assert_nothing_personal(notification.text, email.subject, email.body)
+    assert not told(journey.worker, NotificationEvent.CANCELLED).exists()
+
+
+def test_a_withdrawal_of_consent_is_told_to_the_side_that_did_not_record_it(
+    journey, referral, receiving_focal_point, sending_focal_point
+):
+    journey.accept(referral)
+    mail.outbox.clear()
+    committed(withdrawal.report_withdrawal, journey.receiving_worker, referral, "Her cousin")
+    for user in [journey.worker, sending_focal_point]:
+        [notification] = told(user, NotificationEvent.CONSENT_WITHDRAWN)
+        assert notification.organisation == journey.receiver
+        [email] = emails_to(user)
+        assert email.subject == f"Consent withdrawn: case {referral.case.reference}"
+        assert_nothing_personal(notification.text, email.subject, email.body)
+    assert not told(receiving_focal_point, NotificationEvent.CONSENT_WITHDRAWN).exists()
 
 
 def test_each_message_is_told_once_per_person(journey, referral):

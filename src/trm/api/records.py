@@ -54,6 +54,9 @@ class FieldOut(Schema):
     kind: str = Field(description="text, longtext, choice, multi, bool, date, datetime, int, "
                       "decimal, score or language")  # fmt: skip
     required: bool
+    required_for_a_child: str | None = Field(
+        description="For a child, the field is required (a bool must be true); this says why."
+    )
     encrypted: bool
     category: str
     choices: list[ChoiceOut] | None
@@ -131,6 +134,7 @@ def kind_out(kind: RecordKind) -> RecordKindOut:
                 label=str(spec.label),
                 kind=spec.kind,
                 required=spec.required,
+                required_for_a_child=str(spec.for_a_child) if spec.for_a_child else None,
                 encrypted=spec.encrypted,
                 category=kind.category_of(spec.name),
                 choices=_choices(spec),

@@ -142,7 +142,7 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
             _("%(record)s is recorded by the %(side)s.")
             % {"record": kind.label, "side": Side(kind.side).label.lower()}
         )
-    form = kind.form_class()(data)
+    form = kind.form_class(child=age.is_child_on(case))(data)
     if not form.is_valid():
         raise _form_refusal(form)
     _dates_in_order(kind, form.cleaned_data, case)

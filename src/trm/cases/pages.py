@@ -54,7 +54,7 @@ def record_form(request, pk, kind, record_id=None):
         if shown is None or shown.kind != kind or not shown.written_by_reader:
             raise Http404
         corrected = get_object_or_404(case.records, pk=record_id, kind=kind)
-    form_class = record_kind.form_class()
+    form_class = record_kind.form_class(child=age.is_child_on(case))
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
@@ -83,7 +83,7 @@ def take_step(request, pk, event):
     if transition is None:
         raise Http404
     kind = RECORD_KINDS.get(transition.extra.get("record", ""))
-    form = kind.form_class()(request.POST or None) if kind else None
+    form = kind.form_class(child=age.is_child_on(case))(request.POST or None) if kind else None
     reasons = []
     if request.method == "POST" and (form is None or form.is_valid()):
         try:

@@ -110,6 +110,8 @@ class Field:
     past: bool = False  # a date of what happened: not in the future
     # The (record kind, field) this date cannot precede: a reception follows the departure.
     after: tuple[str, str] | None = None
+    # For a child, required, with this sentence saying why (domain.md §5); a yes/no must be yes.
+    for_a_child: object = None
 
     @property
     def encrypted(self) -> bool:
@@ -121,8 +123,15 @@ class Field:
         when the sender, having read it, includes it (domain.md §6)."""
         return self.kind == "longtext"
 
-    def form_field(self) -> forms.Field:
-        options = {"label": self.label, "required": self.required, "help_text": self.help_text}
+    def form_field(self, *, child: bool = False) -> forms.Field:
+        safeguard = child and self.for_a_child is not None
+        options = {
+            "label": self.label,
+            "required": self.required or safeguard,
+            "help_text": self.help_text,
+        }
+        if safeguard:
+            options["error_messages"] = {"required": self.for_a_child}
         match self.kind:
             case "text":
                 return forms.CharField(max_length=limits.SHORT_TEXT, **options)
@@ -191,11 +200,12 @@ class RecordKind:
     def field(self, name: str) -> "Field | None":
         return next((spec for spec in self.fields if spec.name == name), None)
 
-    def form_class(self) -> type[forms.Form]:
+    def form_class(self, *, child: bool = False) -> type[forms.Form]:
+        """The form of this record; `child`: for a child, whose safeguards it then requires."""
         return type(
             f"{self.code.title().replace('_', '')}Form",
             (forms.Form,),
-            {f.name: f.form_field() for f in self.fields},
+            {f.name: f.form_field(child=child) for f in self.fields},
         )
 
     def split(self, cleaned: dict) -> tuple[dict, dict]:
@@ -430,7 +440,12 @@ KINDS = [
             Field("asylum_seeker", _("The person seeks asylum"), "bool"),
             Field("language", _("Language used"), "language", required=True),
             Field("interpreter", _("An interpreter was present"), "bool"),
-            Field("childs_views", _("The child's views"), "longtext"),
+            Field(
+                "childs_views",
+                _("The child's views"),
+                "longtext",
+                for_a_child=_("Record the child's own views on the options."),
+            ),
             Field("notes", _("Notes"), "longtext"),
         ),
     ),
@@ -591,6 +606,7 @@ KINDS = [
                 _("Caregiver or body who took responsibility"),
                 "text",
                 category=DataCategory.FAMILY,
+                for_a_child=_("Name the caregiver or body who took responsibility for the child."),
             ),
         ),
         side=Side.RECEIVING,
@@ -610,7 +626,12 @@ KINDS = [
                 after=("reception", "received_at"),
             ),
             Field("goals", _("Goals"), "longtext", required=True),
-            Field("child_protection_lead", _("Led by child protection"), "bool"),
+            Field(
+                "child_protection_lead",
+                _("Led by child protection"),
+                "bool",
+                for_a_child=_("A child's reintegration is led by child protection."),
+            ),
         ),
         side=Side.RECEIVING,
     ),

@@ -236,6 +236,24 @@ def a_child_has_a_family_assessment_and_caregiver(facts):
     return []
 
 
+def a_child_was_heard(facts):
+    """A child's own views are part of the choice made at options counselling (§5)."""
+    counselling = facts.latest("counselling")
+    if (
+        facts.child
+        and counselling is not None
+        and not (counselling.details or {}).get("childs_views")
+    ):
+        return [_("Record the child's own views in the options counselling first.")]
+    return []
+
+
+def a_childs_plan_is_led_by_child_protection(facts):
+    if facts.child and not facts.fact("reintegration_plan", "child_protection_lead", False):
+        return [_("A child's reintegration plan must be led by child protection.")]
+    return []
+
+
 def the_plan_has_assistance(facts):
     if facts.latest("reintegration_plan") is None:
         return [_("Agree the reintegration plan with the person first.")]
@@ -299,14 +317,19 @@ TRANSITIONS = [
         _("The person chooses to return"),
         frozenset({Stage.OPTIONS_COUNSELLING}),
         Stage.PRE_RETURN_ASSESSMENT,
-        (the_person_chose_to_return, assistance_is_consented, not_seeking_asylum),
+        (
+            the_person_chose_to_return,
+            a_child_was_heard,
+            assistance_is_consented,
+            not_seeking_asylum,
+        ),
     ),
     Transition(
         "choose_to_stay",
         _("The person stays in the destination country"),
         frozenset({Stage.OPTIONS_COUNSELLING}),
         Stage.LONG_TERM_ASSISTANCE,
-        (the_person_chose_to_stay,),
+        (the_person_chose_to_stay, a_child_was_heard),
     ),
     Transition(
         "reconsider",
@@ -382,7 +405,7 @@ TRANSITIONS = [
         _("Plan agreed: start monitoring"),
         frozenset({Stage.REINTEGRATION}),
         Stage.MONITORING,
-        (the_plan_has_assistance,),
+        (the_plan_has_assistance, a_childs_plan_is_led_by_child_protection),
         side=Side.RECEIVING,
     ),
     Transition(

@@ -45,6 +45,8 @@ SUBJECTS = {
     NotificationEvent.DECLINED: _("Referral declined: case %(reference)s"),
     NotificationEvent.ASKED: _("Question on the referral: case %(reference)s"),
     NotificationEvent.ANSWERED: _("Answer on the referral: case %(reference)s"),
+    NotificationEvent.CANCELLED: _("Referral cancelled: case %(reference)s"),
+    NotificationEvent.CONSENT_WITHDRAWN: _("Consent withdrawn: case %(reference)s"),
 }
 REFERRAL_NEWS = {
     NotificationEvent.REFERRED: _(
@@ -57,6 +59,14 @@ REFERRAL_NEWS = {
     ),
     NotificationEvent.ANSWERED: _(
         "Case %(reference)s: %(organisation)s answered the question about the referral."
+    ),
+    NotificationEvent.CANCELLED: _(
+        "Case %(reference)s: %(organisation)s cancelled the referral; its access to the case "
+        "has ended."
+    ),
+    NotificationEvent.CONSENT_WITHDRAWN: _(
+        "Case %(reference)s: the person withdrew their consent to the referral, as "
+        "%(organisation)s records; the referral has ended."
     ),
 }
 

@@ -129,6 +129,8 @@ class NotificationEvent(models.TextChoices):
     DECLINED = "declined", _("Referral declined")
     ASKED = "asked", _("Question on a referral")
     ANSWERED = "answered", _("Answer on a referral")
+    CANCELLED = "cancelled", _("Referral cancelled")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to a referral withdrawn")
 
 
 DEADLINE_EVENTS = frozenset({NotificationEvent.REMINDER, NotificationEvent.OVERDUE})
@@ -149,7 +151,7 @@ class Notification(models.Model):
     )
     # Empty for news of a referral that is not about a deadline.
     kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind, blank=True)
-    event = models.CharField(_("notification"), max_length=10, choices=NotificationEvent)
+    event = models.CharField(_("notification"), max_length=20, choices=NotificationEvent)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
     )

@@ -495,6 +495,7 @@ def cancel(
     cancelled = write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
     writer = referral.receiver if to_sender else referral.sender
     audit_referral("cancelled", referral, user, writer, cancelled, because=kind)
+    notifications.notify_of(cancelled, user)
     return cancelled
 
 

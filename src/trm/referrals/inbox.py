@@ -81,9 +81,9 @@ def thread(user, referral: Referral) -> list[Entry]:
     accepted referral; before that (or after a cancellation) it sees the preview instead.
     """
     # As it stands now, not as the caller last saw it; with the key its messages decrypt with.
-    referral = Referral.objects.select_related(
-        "sender", "receiver", "case__person__data_key"
-    ).get(pk=referral.pk)
+    referral = Referral.objects.select_related("sender", "receiver", "case__person__data_key").get(
+        pk=referral.pk
+    )
     sending, receiving = works_for(user, referral.sender), works_for(user, referral.receiver)
     if not (sending or receiving):
         raise NotAllowed(NOT_FOUND)

@@ -3,9 +3,10 @@
 A new referral is told to the receiving organisation's focal points and case workers; its
 acceptance, its decline and a question to the sender, to the sending side: whoever sent the
 referral, the case's case worker and the sending organisation's focal points. An answer is told
-to the side that asked. The actions call `notify_of` in their transaction; the notifications
-name the case by its reference and the organisation that acted, never the person, and the
-e-mails leave once the step committed (trm.deadlines.notify).
+to the side that asked; a cancellation, to the receiving side; a withdrawal of the person's
+consent, to the side that did not record it. The actions call `notify_of` in their transaction;
+the notifications name the case by its reference and the organisation that acted, never the
+person, and the e-mails leave once the step committed (trm.deadlines.notify).
 """
 
 from trm.accounts.models import Role, User
@@ -20,6 +21,8 @@ EVENT_OF_KIND = {
     MessageKind.DECLINE: NotificationEvent.DECLINED,
     MessageKind.ASK_INFORMATION: NotificationEvent.ASKED,
     MessageKind.ANSWER: NotificationEvent.ANSWERED,
+    MessageKind.CANCEL: NotificationEvent.CANCELLED,
+    MessageKind.CONSENT_WITHDRAWN: NotificationEvent.CONSENT_WITHDRAWN,
 }
 # Who receives referrals for an organisation: its focal points and case workers.
 RECEIVING_ROLES = [Role.FOCAL_POINT, Role.CASE_WORKER]
