@@ -145,7 +145,10 @@ def _walk(team, child, until, person):
     if until == Stage.LONG_TERM_ASSISTANCE:
         case = team.to_referral(person=person, until=Stage.FIRST_ASSISTANCE)
         team.move(team.worker, case, "start_counselling")
-        team.add(team.worker, case, "counselling", {"choice": "residence", "language": "sq"})
+        team.add(team.worker, case, "counselling", {
+            "choice": "residence", "language": "sq",
+            **({"childs_views": "She wants to stay and finish school."} if child else {}),
+        })  # fmt: skip
         team.move(team.worker, case, "choose_to_stay")
         return
     stop = until if until not in RETURN_STEPS else Stage.REFERRAL
