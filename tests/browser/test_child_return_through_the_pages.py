@@ -105,7 +105,8 @@ def test_a_childs_return_from_greece_to_albania_through_the_pages(chromium, live
         if recipient:
             fill(worker, {"recipient_organisation": recipient.pk})
         submit(worker)
-    record(worker, case, "counselling", {"choice": "return", "language": "sq"})
+    record(worker, case, "counselling", {"choice": "return", "language": "sq",
+                                         "childs_views": "She misses her aunt."})  # fmt: skip
     step(worker, case, "choose_return")
     record(worker, case, "risk_assessment", {"risk_level": "medium", "escort_needed": True})
     record(worker, case, "return_decision", {"decision": "go"})
@@ -127,6 +128,10 @@ def test_a_childs_return_from_greece_to_albania_through_the_pages(chromium, live
     fill(focal, {"receiver": iom_albania.pk, "categories": ["identity", "family", "assistance"]})
     submit(focal)
     assert "What will be sent" in focal.content()
+    # The family narrative crosses only when ticked, having been read: the aunt's reasoning.
+    narrative = focal.locator("main input[name='texts']")
+    assert narrative.count() >= 1
+    narrative.first.check()
     submit(focal, "Send the referral")
     focal.wait_for_url(f"**/cases/{case.pk}/")
 
@@ -151,7 +156,8 @@ def test_a_childs_return_from_greece_to_albania_through_the_pages(chromium, live
     step(albanian, case, "confirm_reception", {"received_at": NOW, "met_by": "Social worker",
                                                "place": "Tirana airport",
                                                "caregiver": "Her aunt"})  # fmt: skip
-    record(albanian, case, "reintegration_plan", {"agreed_on": TODAY, "goals": "School."})
+    record(albanian, case, "reintegration_plan", {"agreed_on": TODAY, "goals": "School.",
+                                                  "child_protection_lead": True})  # fmt: skip
     record(albanian, case, "assistance_item", {"type": "education", "provider": "School",
                                                "status": "planned"})  # fmt: skip
     step(albanian, case, "agree_plan")
@@ -185,3 +191,46 @@ def test_a_step_in_arabic(page, personas):
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert case.records.filter(kind="screening").exists()
     assert page.locator("html").get_attribute("lang") == "ar"
+
+
+def test_the_person_withdraws_consent_in_front_of_the_receiving_side_on_a_phone_in_arabic(
+    chromium, live_server, personas
+):
+    """A Moroccan case worker, on a phone, in Arabic, records that the person no longer agrees
+    to the referral from Spain: the sender's referral ends, and the page fits the screen."""
+    from tests.referrals.journeys import Journey
+
+    team = Journey(personas, sending="ES", receiving="MA")
+    referral = team.send(team.to_referral())
+    team.accept(referral)
+    team.receiving_worker.language = "ar"
+    team.receiving_worker.save()
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    context.set_default_timeout(15_000)
+    phone = context.new_page()
+    sign_in(phone, team.receiving_worker)
+    phone.goto(f"/referrals/{referral.pk}/")
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    form = phone.locator("main form:has(input[name='action'][value='consent_withdrawn'])")
+    form.locator("textarea[name='note']").fill("لم تعد توافق على الإحالة.")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    phone.screenshot(path=str(live_server_screenshot("withdrawal-ar-phone.png")), full_page=True)
+    form.locator("button[type=submit]").click()
+    phone.wait_for_load_state()
+    referral.refresh_from_db()
+    assert referral.state == "cancelled"
+    assert referral.messages.filter(kind="consent_withdrawn").exists()
+    context.close()
+
+
+def live_server_screenshot(name):
+    """Where a browser test leaves a screenshot for people to look at (not checked in)."""
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir()) / "trm-screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder / name
