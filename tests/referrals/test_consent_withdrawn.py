@@ -3,16 +3,20 @@ both sides and the case can go on; nobody waits for a side that can no longer ac
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.api.conftest import token_api
 from trm.access.models import Grant
 from trm.access.policy import access_to
+from trm.cases import journey as journey_actions
 from trm.cases.journey import available_moves
+from trm.cases.models import Approval
 from trm.cases.stages import Stage
+from trm.cases.workflow import CaseFacts, a_childs_reception_is_confirmed
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.deadlines.models import Deadline
-from trm.lib.errors import Forbidden, NotAllowed
+from trm.lib.errors import DomainError, Forbidden, NotAllowed
 from trm.referrals.models import MessageKind, ReferralMessage, ReferralState
 from trm.referrals.withdrawal import report_withdrawal, withdraw_consent
 
@@ -118,3 +122,51 @@ def test_a_receiving_system_passes_a_withdrawal_on_through_the_api(journey, acce
     spain = token_api(journey.sender)
     kinds = [m["kind"] for m in spain.get(f"/api/referrals/{referral.pk}/thread").json()]
     assert MessageKind.CONSENT_WITHDRAWN in kinds
+
+
+def test_a_child_on_the_way_home_is_still_received_when_consent_is_withdrawn(journey):
+    """The child departed; then the person withdrew their consent to the referral, so the
+    receiving organisation can no longer confirm the reception. The case is not stuck, and
+    it does not close on an unverified reception either: the sending side records the
+    confirmation it obtained from the authorities, then the closure may go ahead."""
+    case = journey.to_referral(child=True)
+    referral = journey.send(case)
+    journey.accept(referral)
+    journey.depart(case)
+    committed(report_withdrawal, journey.receiving_worker, referral, "She no longer agrees")
+    assert not access_to(journey.receiving_worker, case)
+    closure = committed(
+        journey_actions.request_approval, journey.worker, fresh(case), "closure",
+        closure_reason="consent_withdrawn",
+    )  # fmt: skip
+    with pytest.raises(DomainError) as refused:
+        committed(journey_actions.decide_approval, journey.supervisor, closure, approve=True)
+    assert refused.value.reasons == [
+        "A child's case cannot be closed while the reception is unconfirmed."
+    ]
+    journey.add(journey.worker, case, "reception_reported", {
+        "received_at": timezone.now().isoformat(),
+        "confirmed_by": "State Agency for Child Rights, duty officer",
+        "caregiver": "Her aunt",
+    })  # fmt: skip
+    closure = fresh_approval(closure)
+    committed(journey_actions.decide_approval, journey.supervisor, closure, approve=True)
+    assert fresh(case).stage == Stage.CLOSED
+
+
+def test_the_authorities_confirmation_does_not_stand_in_for_an_accepted_referral(journey):
+    case = journey.to_referral(child=True)
+    referral = journey.send(case)
+    journey.accept(referral)
+    journey.depart(case)
+    journey.add(journey.worker, case, "reception_reported", {
+        "received_at": timezone.now().isoformat(), "confirmed_by": "Someone", "caregiver": "Aunt",
+    })  # fmt: skip
+    facts = CaseFacts(fresh(case))
+    assert a_childs_reception_is_confirmed(facts) == [
+        "A child's case cannot be closed while the reception is unconfirmed."
+    ], "while a referral is accepted, the receiving organisation confirms the reception"
+
+
+def fresh_approval(approval):
+    return Approval.objects.get(pk=approval.pk)

@@ -613,6 +613,43 @@ KINDS = [
         extra={"by_transition": True},
     ),
     RecordKind(
+        # A child is received whether or not the receiving organisation may still say so: when
+        # the person withdrew their consent to the referral after the departure, the sending
+        # side records the confirmation it obtained from the authorities (domain.md §5).
+        "reception_reported",
+        _("Reception confirmed through the authorities"),
+        (Stage.TRAVEL,),
+        (
+            Field(
+                "received_at",
+                _("Received at"),
+                "datetime",
+                required=True,
+                past=True,
+                after=("departure", "departed_at"),
+            ),
+            Field(
+                "confirmed_by",
+                _("Who confirmed it (authority and person)"),
+                "text",
+                required=True,
+                help_text=_(
+                    "Only when no referral of the case is accepted any more (the person "
+                    "withdrew their consent): otherwise the receiving organisation confirms the "
+                    "reception."
+                ),
+            ),
+            Field(
+                "caregiver",
+                _("Caregiver or body who took responsibility"),
+                "text",
+                required=True,
+                category=DataCategory.FAMILY,
+            ),
+        ),
+        children_only=True,
+    ),
+    RecordKind(
         "reintegration_plan",
         _("Reintegration plan"),
         (Stage.REINTEGRATION, Stage.MONITORING),

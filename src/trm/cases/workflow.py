@@ -269,10 +269,14 @@ def closure_was_approved(facts):
 
 
 def a_childs_reception_is_confirmed(facts):
+    """By the receiving organisation, or, once no referral is accepted any more (consent was
+    withdrawn), through the authorities as the sending side recorded it."""
     case = facts.case
-    if facts.child and case.returned_at and not case.received_at:
-        return [_("A child's case cannot be closed while the reception is unconfirmed.")]
-    return []
+    if not (facts.child and case.returned_at) or case.received_at:
+        return []
+    if facts.latest("reception_reported") is not None and facts.accepted_referral is None:
+        return []
+    return [_("A child's case cannot be closed while the reception is unconfirmed.")]
 
 
 @dataclass(frozen=True)
