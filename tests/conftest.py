@@ -2,6 +2,8 @@ import os
 import shutil
 
 import pytest
+from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from tests.append_only import empty_append_only_tables
 from tests.personas import Personas
@@ -9,19 +11,33 @@ from trm.directory.models import Country
 from trm.directory.seed import seed_directory
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "live_server" in getattr(item, "fixturenames", ()) or (
+        marker is not None and bool(marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.fixture(autouse=True)
 def _empty_append_only_tables_after_transactional_tests(request):
     # The flush after a transactional test cannot delete append-only rows; empty them first.
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if not transactional:
+    if not _transactional(request.node):
         yield
         return
     request.getfixturevalue("transactional_db")
     yield
     empty_append_only_tables()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A transactional test ends with a flush: the seed directory goes too. Put it back at once,
+    # so that whichever test this worker runs next (module fixtures, TestCase classes) finds it.
+    result = yield
+    if _transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            seed_directory()
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +52,15 @@ def directory(db):
     """The seed directory: eight countries with their organisations."""
     if not Country.objects.exists():  # a transactional test flushed it
         seed_directory()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_in_the_default_language():
+    # A request or a test that activated another language leaves it on the thread; the next
+    # test in the same worker must not read French where it expects English.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
