@@ -318,6 +318,11 @@ def track_referral(referral) -> Deadline:
     )
 
 
+def answer_deadline(referral) -> Deadline | None:
+    """The referral's answer deadline while it is open."""
+    return Deadline.objects.open().filter(referral_id=referral.pk).first()
+
+
 def referral_answered(referral) -> bool:
     """The receiving side answered (accepted, declined or asked for information): met."""
     return bool(meet(Deadline.objects.filter(referral_id=referral.pk)))

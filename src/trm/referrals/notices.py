@@ -11,7 +11,7 @@ from django.utils import timezone
 from trm.cases.record_kinds import Side
 from trm.cases.workflow import CaseFacts
 
-from .actions import audit_referral, cancel, locked_case, set_state, write_message
+from .actions import audit_referral, cancel, locked_case, move, write_message
 from .models import AWAITING_ANSWER, MessageKind, Referral, ReferralState
 
 UNDER_WAY = frozenset({ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
@@ -44,7 +44,7 @@ def departure_notice(case, actor):
     if referral is None:
         return None
     departure = CaseFacts(locked).latest("departure")
-    set_state(referral, ReferralState.IN_PROGRESS, actor)
+    move(referral, "start", actor)
     return _notice(
         referral,
         MessageKind.DEPARTURE_NOTICE,
@@ -66,7 +66,7 @@ def reception_confirmation(case, actor):
     reception = CaseFacts(locked).latest("reception", Side.RECEIVING)
     content = {**reception.facts, **(reception.details or {})} if reception else {}
     if referral.state == ReferralState.ACCEPTED:  # the departure notice did not go out
-        set_state(referral, ReferralState.IN_PROGRESS, actor)
+        move(referral, "start", actor)
     return _notice(
         referral,
         MessageKind.RECEPTION_CONFIRMATION,
@@ -109,7 +109,7 @@ def closure_notice(case, actor):
         return None
     if referral.state in AWAITING_ANSWER:
         return cancel(referral, user=actor, payload={"because": "case_closed"})
-    set_state(referral, ReferralState.COMPLETED, actor)
+    move(referral, "complete", actor)
     return _notice(
         referral,
         MessageKind.CLOSURE_NOTICE,
