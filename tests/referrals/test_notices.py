@@ -155,13 +155,16 @@ def test_going_back_to_the_pre_return_assessment_withdraws_an_unanswered_referra
     assert referral.messages.latest("sent_at").payload == {"because": "referral_withdrawn"}
 
 
-def test_a_failing_notice_does_not_undo_the_step(journey, accepted, monkeypatch, caplog):
-    from trm.referrals import receivers
+def test_a_failing_notice_undoes_the_departure(journey, accepted, monkeypatch):
+    from trm.referrals import notices
 
     def broken(case, actor):
         raise RuntimeError("the notice broke")
 
-    monkeypatch.setitem(receivers.NOTICE_OF_EVENT, "depart", broken)
-    journey.depart(accepted.case)
-    assert fresh(accepted.case).stage == Stage.TRAVEL
-    assert "the depart notice of case" in caplog.text
+    monkeypatch.setattr(notices, "departure_notice", broken)
+    with pytest.raises(RuntimeError):
+        journey.depart(accepted.case)
+    assert fresh(accepted.case).stage == Stage.RETURN_PREPARATION, "the step is undone"
+    accepted.refresh_from_db()
+    assert accepted.state == ReferralState.ACCEPTED
+    assert not accepted.messages.filter(kind=MessageKind.DEPARTURE_NOTICE).exists()
