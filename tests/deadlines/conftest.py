@@ -1,6 +1,6 @@
 """A sending and a receiving organisation with their staff, and cases placed where a scenario
-needs them. Cases and records are written directly and the journey's signals sent as the
-actions would send them, so each sweep scenario starts where it needs to; tests/deadlines/
+needs them. Cases and records are written directly and the workflow's effects called as the
+actions call them, so each sweep scenario starts where it needs to; tests/deadlines/
 test_journey.py walks the real actions."""
 
 import datetime
@@ -16,16 +16,16 @@ from django.test import TestCase
 from django.utils import timezone
 
 from trm.accounts.models import Role
-from trm.cases import signals
 from trm.cases.actions import open_case
 from trm.cases.models import Case, StageRecord
 from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage
-from trm.cases.workflow import EVENTS
+from trm.cases.workflow import EVENTS, RECORD_EFFECTS
 from trm.deadlines.calendar import TIME_ZONES, add_working_days
 from trm.deadlines.holidays import seed_holidays
 from trm.deadlines.sweep import sweep
 from trm.directory.models import Holiday
+from trm.lib import effects
 
 _numbers = itertools.count(1)
 
@@ -112,7 +112,7 @@ class Scene:
         return Case.objects.select_related("owner__country").get(pk=case.pk)
 
     def record(self, case, kind: str, facts: dict, *, side: str = Side.RECEIVING, by=None):
-        """A stage record written directly, announced as the journey announces it."""
+        """A stage record written directly, with the effects the journey gives it."""
         by = by or (self.receiving_worker if side == Side.RECEIVING else self.worker)
         record = StageRecord(
             case=case,
@@ -124,19 +124,17 @@ class Scene:
             recorded_by=by,
         )
         record.save()
-        signals.record_added.send(StageRecord, record=record, actor=by)
+        effects.run(RECORD_EFFECTS.get(kind, ()), record, by)
         return record
 
     def moved(self, case, event: str, **fields) -> Case:
-        """The case moved by `event`, its fields set as the action would, and announced."""
+        """The case moved by `event`, its fields set as the action would, with the move's
+        effects (the referral's notices find no referral on these cases)."""
         transition = EVENTS[event]
-        source = case.stage
         fields.setdefault("stage", transition.target or case.stage_before_closure or case.stage)
         Case.objects.filter(pk=case.pk).update(**fields)
         case = Case.objects.select_related("owner__country").get(pk=case.pk)
-        signals.case_moved.send(
-            Case, case=case, transition=transition, actor=self.worker, source=source
-        )
+        effects.run(transition.effects, case, self.worker)
         return case
 
     def departed(self, case, at=None) -> Case:

@@ -103,8 +103,9 @@ def test_each_contact_meets_the_scheduled_one_whose_window_holds_it(scene, time_
         recorded_by=second.recorded_by,
         supersedes=second,
     )
-    from trm.cases import signals
+    from trm.cases.workflow import RECORD_EFFECTS
+    from trm.lib import effects
 
-    signals.record_added.send(StageRecord, record=corrected, actor=corrected.recorded_by)
+    effects.run(RECORD_EFFECTS["monitoring_contact"], corrected, corrected.recorded_by)
     assert contact(case, 3).met_at is None, "the corrected date is in the next window"
     assert contact(case, 6).met_by == corrected

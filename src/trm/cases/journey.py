@@ -1,7 +1,8 @@
 """The write path of the case journey: stage records, moves and approvals.
 
 Each action locks the case row, checks the policy and the workflow, writes, appends the audit
-event and announces the change once committed, in one transaction: a refusal changes nothing.
+event and calls what the step implies (the workflow's effects), in one transaction: a refusal,
+or a failure of any part, changes nothing.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from trm.access.policy import Action, CaseAccess, access_to
 from trm.access.rights import Write, require
 from trm.audit.log import record as audit
 from trm.directory.models import Organisation
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import (
     CASE_NOT_FOUND,
     Conflict,
@@ -25,12 +26,12 @@ from trm.lib.errors import (
     NotAllowed,
 )
 
-from . import age, signals, sustainability
+from . import age, sustainability
 from .locking import lock_case
 from .models import Approval, Case, StageRecord
 from .record_kinds import RECORD_KINDS, Side, not_before
 from .stages import ClosureReason, Stage
-from .workflow import CaseFacts, Transition, moves_from, transition_for
+from .workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
 
 NOT_FOUND = CASE_NOT_FOUND
 
@@ -186,9 +187,7 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
         details={"record": str(created.pk), "kind": kind_code, "fields": sorted(
             [*facts, *details])},
     )  # fmt: skip
-    transaction.on_commit(
-        lambda: signals.record_added.send(StageRecord, record=created, actor=actor.user)
-    )
+    effects.run(RECORD_EFFECTS.get(kind_code, ()), created, actor.user)
     return created
 
 
@@ -269,11 +268,7 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
         reason=reason,
         details={"event": event, "from": source, "to": case.stage},
     )
-    transaction.on_commit(
-        lambda: signals.case_moved.send(
-            Case, case=case, transition=transition, actor=actor.user, source=source
-        )
-    )
+    effects.run(transition.effects, case, actor.user)
     return case
 
 

@@ -3,6 +3,12 @@
 Guards are plain functions of a `CaseFacts` snapshot returning the reasons a move is not
 allowed, translated, for the user to read. No web code and no writes here: `actions.py`
 applies a move. The table reads as the procedure of domain.md §4-§5.
+
+A move's consequences in other apps (the referral's notices, the deadlines) are its `effects`,
+and a record's are `RECORD_EFFECTS`: dotted paths of `effect(case, actor)` and `effect(record,
+actor)` that the step calls in its own transaction (`trm.lib.effects`), so a step commits with
+everything it implies or not at all. Paths, not imports: this table names what happens in
+referrals and deadlines without importing them (they import cases).
 """
 
 from collections.abc import Callable
@@ -18,6 +24,10 @@ from .record_kinds import Choice, FamilyOutcome, Outcome, ReturnDecision, Side
 from .stages import OPEN_STAGES, Stage
 
 CASE_WORK = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.FOCAL_POINT})
+
+# The effects' modules, written once.
+DEADLINES = "trm.deadlines.effects"
+NOTICES = "trm.referrals.notices"
 SUPERVISION = frozenset({Role.SUPERVISOR})
 
 
@@ -290,6 +300,8 @@ class Transition:
     side: str = Side.SENDING
     needs_reason: bool = False
     extra: dict = field(default_factory=dict)
+    # What else the move implies, in order: dotted paths of `effect(case, actor)`.
+    effects: tuple[str, ...] = ()
 
     def reasons(self, facts: CaseFacts) -> list[str]:
         """Why this move is not allowed now; empty when it is."""
@@ -327,6 +339,7 @@ TRANSITIONS = [
             assistance_is_consented,
             not_seeking_asylum,
         ),
+        effects=(f"{DEADLINES}.choice_made",),
     ),
     Transition(
         "choose_to_stay",
@@ -334,6 +347,7 @@ TRANSITIONS = [
         frozenset({Stage.OPTIONS_COUNSELLING}),
         Stage.LONG_TERM_ASSISTANCE,
         (the_person_chose_to_stay, a_child_was_heard),
+        effects=(f"{DEADLINES}.choice_made",),
     ),
     Transition(
         "reconsider",
@@ -373,6 +387,8 @@ TRANSITIONS = [
         _("Back to the pre-return assessment"),
         frozenset({Stage.REFERRAL}),
         Stage.PRE_RETURN_ASSESSMENT,
+        # An unanswered referral lapses (and with it its answer deadline).
+        effects=(f"{NOTICES}.referral_withdrawn",),
     ),
     Transition(
         "refer_again",
@@ -395,6 +411,7 @@ TRANSITIONS = [
             a_referral_was_accepted,
         ),
         extra={"record": "departure"},
+        effects=(f"{NOTICES}.departure_notice", f"{DEADLINES}.departed"),
     ),
     Transition(
         "confirm_reception",
@@ -403,6 +420,7 @@ TRANSITIONS = [
         Stage.REINTEGRATION,
         side=Side.RECEIVING,
         extra={"record": "reception"},
+        effects=(f"{NOTICES}.reception_confirmation", f"{DEADLINES}.received"),
     ),
     Transition(
         "agree_plan",
@@ -419,6 +437,7 @@ TRANSITIONS = [
         Stage.CLOSED,
         (closure_was_approved, a_childs_reception_is_confirmed),
         side=Side.SENDING,
+        effects=(f"{NOTICES}.closure_notice", f"{DEADLINES}.closed"),
     ),
     Transition(
         "reopen",
@@ -426,8 +445,17 @@ TRANSITIONS = [
         frozenset({Stage.CLOSED}),
         None,
         needs_reason=True,
+        effects=(f"{DEADLINES}.reopened",),
     ),
 ]
+
+# What a record implies beyond itself (its correction too), in order: dotted paths of
+# `effect(record, actor)`.
+RECORD_EFFECTS = {
+    "reflection_period": (f"{DEADLINES}.reflection_period_started",),
+    "reintegration_plan": (f"{DEADLINES}.plan_agreed",),
+    "monitoring_contact": (f"{DEADLINES}.monitoring_contact_made", f"{NOTICES}.monitoring_summary"),
+}
 
 TABLE = {(source, t.event): t for t in TRANSITIONS for source in t.sources}
 EVENTS = {t.event: t for t in TRANSITIONS}

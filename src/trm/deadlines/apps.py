@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DeadlinesConfig(AppConfig):
     name = "trm.deadlines"
     verbose_name = _("Deadlines and notifications")
-
-    def ready(self):
-        from . import receivers
-
-        receivers.connect()

@@ -94,7 +94,7 @@ class Deadline(models.Model):
             models.Index(fields=["due_at"], condition=OPEN, name="open_deadline_due"),
         ]
         constraints = [
-            # The journey's signals may arrive twice; the database keeps one open deadline.
+            # One open deadline of a kind per case, whichever step opens it.
             models.UniqueConstraint(
                 fields=["case", "kind", "sequence"],
                 condition=Q(met_at__isnull=True, cancelled_at__isnull=True)

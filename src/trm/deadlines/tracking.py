@@ -1,7 +1,9 @@
 """Opening, meeting and cancelling the deadlines of a case as its journey goes on.
 
-The journey's signals call these through `receivers`; the referrals app calls the three referral
-functions directly. Their contract:
+The workflow tables' effects call these through `effects` (and the referral actions call
+`track_referral` when an answer is due anew), always inside the step's transaction with the
+case row locked, so a deadline changes with its step or not at all. The referral functions'
+contract:
 
 - `track_referral(referral)` when a referral is sent (and again if its answer is due anew, e.g.
   after the sender answered a request for information): opens, or re-times, its response
@@ -12,8 +14,7 @@ functions directly. Their contract:
 - `referral_answered(referral)` when the receiving side accepts, declines or asks for
   information: the deadline is met, nobody is alerted.
 - `referral_withdrawn(referral)` when the sender cancels the referral: the deadline is cancelled.
-All three are idempotent and may be called inside the action's transaction, so the deadline
-and the referral change commit together.
+All three are idempotent.
 """
 
 import datetime
@@ -24,7 +25,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from trm.cases.age import is_child_on, step_day
-from trm.cases.locking import lock_case
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import Side
 from trm.directory.seed import MONITORING_SCHEDULE_MONTHS
@@ -58,12 +58,11 @@ def reminder_time(kind, country, starts_at, due_at) -> datetime.datetime | None:
 def open_deadline(
     case, kind, *, country, starts_at, due_at, organisations, sequence=0, referral_id=None
 ) -> Deadline:
-    """Open a deadline, or re-time the open one of the same kind: the journey may say it twice."""
+    """Open a deadline, or re-time the open one of the same kind (a case reopened, a referral
+    answered anew). The step calling it holds the case's row, so no other opens the same."""
     now = timezone.now()
     remind_at = reminder_time(kind, country, starts_at, due_at)
-    with transaction.atomic():
-        # One at a time per case, so two deliveries of a signal cannot open two deadlines.
-        lock_case(case.pk, related=())
+    with transaction.atomic(savepoint=False):
         same = Deadline.objects.open().filter(case=case, kind=kind)
         same = (
             same.filter(referral_id=referral_id)
@@ -316,6 +315,11 @@ def track_referral(referral) -> Deadline:
         organisations=[receiver],
         referral_id=referral.pk,
     )
+
+
+def answer_deadline(referral) -> Deadline | None:
+    """The referral's answer deadline while it is open."""
+    return Deadline.objects.open().filter(referral_id=referral.pk).first()
 
 
 def referral_answered(referral) -> bool:

@@ -1,8 +1,9 @@
 """The write path of referrals: send, accept, decline, ask, answer, cancel.
 
 Each action is one transaction: it locks the case and then the referral (always in that order),
-checks who acts and the guards, writes the message, appends the audit event and announces the
-change once committed. A refusal changes nothing.
+checks who acts and the guards, moves the referral through its table (`referrals.workflow`,
+whose effects run in the same transaction), writes the message and appends the audit event. A
+refusal changes nothing.
 """
 
 import datetime
@@ -26,13 +27,12 @@ from trm.consent.state import covers, current_consents
 from trm.deadlines import tracking
 from trm.deadlines.calendar import add_working_days
 from trm.directory.models import OrganisationKind, ServiceKind
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
 
-from . import notifications, signals
+from . import notifications, workflow
 from .models import (
     AWAITING_ANSWER,
-    OPEN_STATES,
     MessageKind,
     Referral,
     ReferralMessage,
@@ -103,16 +103,29 @@ def _text(value, message, field: str, limit: int = limits.MESSAGE) -> str:
     return value
 
 
-def set_state(referral: Referral, state: str, actor, **changes) -> None:
-    """Move the (locked) referral to `state`, saving `changes` with it; announced on commit."""
-    source = referral.state
-    referral.state = state
+def check(referral: Referral, event: str) -> workflow.Transition:
+    """The step `event` of the referral's table from where the referral is; refused (409,
+    saying where it is) if the table has no such step."""
+    transition = workflow.transition_for(referral.state, event)
+    if transition is None:
+        refused = workflow.EVENTS[event].refused
+        raise Conflict(refused % {"state": ReferralState(referral.state).label.lower()})
+    return transition
+
+
+def move(referral: Referral, event: str, actor, **changes) -> None:
+    """Take the step `event` of the (locked) referral's table: its new state and `changes`
+    saved, then the step's effects, all in the caller's transaction."""
+    transition = check(referral, event)
+    fields = list(changes)
+    if transition.target is not None:
+        referral.state = transition.target
+        fields.append("state")
     for name, value in changes.items():
         setattr(referral, name, value)
-    referral.save(update_fields=["state", *changes])
-    transaction.on_commit(
-        lambda: signals.state_changed.send(Referral, referral=referral, source=source, actor=actor)
-    )
+    if fields:
+        referral.save(update_fields=fields)
+    effects.run(transition.effects, referral, actor)
 
 
 def _deliver(message: ReferralMessage) -> None:
@@ -124,7 +137,7 @@ def _deliver(message: ReferralMessage) -> None:
 def write_message(
     referral: Referral, kind: str, *, user, payload: dict, to_sender=False, in_reply_to=None
 ) -> ReferralMessage:
-    """Write one message on the (locked) referral and deliver it; announced once committed."""
+    """Write one message on the (locked) referral and deliver it."""
     sender, receiver = referral.sender, referral.receiver
     message = ReferralMessage(
         referral=referral,
@@ -138,11 +151,6 @@ def write_message(
     message.referral = referral  # the locked instance: its case's person's key encrypts
     message.save()
     _deliver(message)
-    transaction.on_commit(
-        lambda: signals.message_sent.send(
-            ReferralMessage, message=message, referral=referral, actor=user
-        )
-    )
     return message
 
 
@@ -162,9 +170,10 @@ def audit_referral(action: str, referral: Referral, user, organisation, message=
     )
 
 
-def _revoke(user, referral: Referral) -> None:
+def revoke_grant(referral: Referral, actor) -> None:
+    """The access the referral gave its receiver ends (an effect of its cancellation)."""
     if referral.grant_id is not None:
-        revoke_access(user, Grant.objects.select_for_update().get(pk=referral.grant_id))
+        revoke_access(actor, Grant.objects.select_for_update().get(pk=referral.grant_id))
 
 
 def _answer_due(receiver, start):
@@ -287,7 +296,7 @@ def send_referral(
         receiver=receiver,
         categories=sorted(shared),
         texts=included,
-        state=ReferralState.REQUESTED,
+        state=workflow.EVENTS["send"].target,
         sent_at=now,
         response_due_at=_answer_due(receiver, now),
     )
@@ -311,22 +320,13 @@ def send_referral(
         categories=referral.categories,
     )
     # On one node the referral is in the receiver's inbox as soon as it is sent.
-    set_state(referral, ReferralState.RECEIVED, user)
+    move(referral, "deliver", user)
     audit_referral("received", referral, None, receiver, sent)
-    deadline = tracking.track_referral(referral)
-    notifications.notify_of(sent, user, deadline)
+    notifications.notify_of(sent, user, tracking.answer_deadline(referral))
     return referral
 
 
 # --- the receiving side's answer ------------------------------------------------------------
-
-
-def _awaiting_answer(referral: Referral) -> None:
-    if referral.state not in AWAITING_ANSWER:
-        raise Conflict(
-            _("This referral was answered or withdrawn already: it is %(state)s.")
-            % {"state": ReferralState(referral.state).label.lower()}
-        )
 
 
 @transaction.atomic
@@ -344,7 +344,7 @@ def accept_referral(
     records the reception arrangements, and the case moves on to return preparation."""
     locked = _locked(referral)
     _member_of(user, locked.receiver)
-    _awaiting_answer(locked)
+    check(locked, "accept")
     case = locked.case
     if case.stage != Stage.REFERRAL:
         raise GuardRefused(_("The case no longer waits for a referral to be accepted."))
@@ -371,8 +371,7 @@ def accept_referral(
         texts=locked.texts,
         source=Grant.Source.REFERRAL,
     )
-    set_state(locked, ReferralState.ACCEPTED, user, grant=grant, decided_at=timezone.now())
-    tracking.referral_answered(locked)
+    move(locked, "accept", user, grant=grant, decided_at=timezone.now())
     accepted = write_message(
         locked,
         MessageKind.ACCEPT,
@@ -410,11 +409,9 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
     """The receiving organisation cannot take the person on; the sender may refer elsewhere."""
     locked = _locked(referral)
     _member_of(user, locked.receiver)
-    _awaiting_answer(locked)
+    check(locked, "decline")
     reason = _text(reason, _("Say why the referral is declined."), "reason", limits.REASON)
-    _revoke(user, locked)
-    set_state(locked, ReferralState.DECLINED, user, decided_at=timezone.now())
-    tracking.referral_answered(locked)
+    move(locked, "decline", user, decided_at=timezone.now())
     declined = write_message(
         locked, MessageKind.DECLINE, user=user, to_sender=True, payload={"reason": reason}
     )
@@ -428,12 +425,9 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
     """The receiving organisation asks the sender something about the referral."""
     locked = _locked(referral)
     _member_of(user, locked.receiver)
-    if locked.state not in OPEN_STATES:
-        raise Conflict(_("This referral is closed: no more questions can be asked on it."))
+    check(locked, "ask")
     question = _text(question, _("Write the question."), "question")
-    if locked.state in AWAITING_ANSWER:
-        # A question is an answer for the deadline: the clock starts again with the reply.
-        tracking.referral_answered(locked)
+    move(locked, "ask", user)
     asked = write_message(
         locked,
         MessageKind.ASK_INFORMATION,
@@ -460,8 +454,7 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
     _member_of(user, question.to_organisation)
     if question.kind != MessageKind.ASK_INFORMATION:
         raise DomainError(_("Only a request for information is answered."))
-    if locked.state not in OPEN_STATES:
-        raise Conflict(_("This referral is closed: it takes no more answers."))
+    check(locked, "answer")
     text = _text(text, _("Write the answer."), "text")
     answered = write_message(
         locked,
@@ -488,10 +481,9 @@ def cancel(
     referral: Referral, *, user, payload: dict, kind=MessageKind.CANCEL, to_sender=False
 ) -> ReferralMessage:
     """Cancel the (locked, open) referral: the receiver loses any access it was given, its
-    deadlines end, and the other side is told (by `kind`, from the receiver if `to_sender`)."""
-    _revoke(user, referral)
-    set_state(referral, ReferralState.CANCELLED, user)
-    tracking.referral_withdrawn(referral)
+    deadlines end (the table's effects), and the other side is told (by `kind`, from the
+    receiver if `to_sender`)."""
+    move(referral, "cancel", user)
     cancelled = write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
     writer = referral.receiver if to_sender else referral.sender
     audit_referral("cancelled", referral, user, writer, cancelled, because=kind)
@@ -504,11 +496,7 @@ def cancel_referral(user, referral: Referral, reason: str) -> Referral:
     """The sending side withdraws the referral, with a reason; any access given is revoked."""
     locked = _locked(referral)
     _sending_actor(user, locked.case)
-    if locked.state not in OPEN_STATES:
-        raise Conflict(
-            _("This referral is %(state)s already: it cannot be cancelled.")
-            % {"state": ReferralState(locked.state).label.lower()}
-        )
+    check(locked, "cancel")
     reason = _text(reason, _("Say why the referral is cancelled."), "reason", limits.REASON)
     cancel(locked, user=user, payload={"reason": reason})
     return locked

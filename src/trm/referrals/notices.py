@@ -2,7 +2,9 @@
 
 Departure and closure go from the sending side to the receiving side; the reception
 confirmation and a summary of each monitoring contact go back to the sender (the heart of the
-TRM, domain.md §4.9). Each notice is its own small transaction, after the journey's commit.
+TRM, domain.md §4.9). Each is an effect the case's workflow names (`trm.cases.workflow`),
+called inside the journey's step with the case row locked: the notice is written with the
+step, and a notice that fails undoes the step.
 """
 
 from django.db import transaction
@@ -11,13 +13,14 @@ from django.utils import timezone
 from trm.cases.record_kinds import Side
 from trm.cases.workflow import CaseFacts
 
-from .actions import audit_referral, cancel, locked_case, set_state, write_message
+from .actions import audit_referral, cancel, move, write_message
 from .models import AWAITING_ANSWER, MessageKind, Referral, ReferralState
 
 UNDER_WAY = frozenset({ReferralState.ACCEPTED, ReferralState.IN_PROGRESS})
 
 
 def _locked_referral(case, states) -> Referral | None:
+    """The case's latest referral in `states`, its row locked (after the case's)."""
     referral = (
         Referral.objects.select_for_update(of=("self",))
         .filter(case_id=case.pk, state__in=sorted(states))
@@ -36,37 +39,35 @@ def _notice(referral, kind, actor, payload, *, to_sender=False):
     return message
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def departure_notice(case, actor):
     """The person left for the country of origin: tell the receiver; the referral is under way."""
-    locked = locked_case(case.pk)
-    referral = _locked_referral(locked, {ReferralState.ACCEPTED})
+    referral = _locked_referral(case, {ReferralState.ACCEPTED})
     if referral is None:
         return None
-    departure = CaseFacts(locked).latest("departure")
-    set_state(referral, ReferralState.IN_PROGRESS, actor)
+    departure = CaseFacts(case).latest("departure")
+    move(referral, "start", actor)
     return _notice(
         referral,
         MessageKind.DEPARTURE_NOTICE,
         actor,
         {
             "departed_at": departure.facts.get("departed_at") if departure else None,
-            "recorded_at": locked.returned_at.isoformat() if locked.returned_at else None,
+            "recorded_at": case.returned_at.isoformat() if case.returned_at else None,
         },
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reception_confirmation(case, actor):
     """The receiving side met the person: tell the sender who, where and when."""
-    locked = locked_case(case.pk)
-    referral = _locked_referral(locked, UNDER_WAY)
+    referral = _locked_referral(case, UNDER_WAY)
     if referral is None:
         return None
-    reception = CaseFacts(locked).latest("reception", Side.RECEIVING)
+    reception = CaseFacts(case).latest("reception", Side.RECEIVING)
     content = {**reception.facts, **(reception.details or {})} if reception else {}
     if referral.state == ReferralState.ACCEPTED:  # the departure notice did not go out
-        set_state(referral, ReferralState.IN_PROGRESS, actor)
+        move(referral, "start", actor)
     return _notice(
         referral,
         MessageKind.RECEPTION_CONFIRMATION,
@@ -76,14 +77,13 @@ def reception_confirmation(case, actor):
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def monitoring_summary(record, actor):
     """A monitoring contact by the receiving organisation: its date and scores go back to the
     sender; the person's situation, in free text, stays with the receiver."""
     if record.kind != "monitoring_contact" or record.side != Side.RECEIVING:
         return None
-    locked = locked_case(record.case_id)
-    referral = _locked_referral(locked, {*UNDER_WAY, ReferralState.COMPLETED})
+    referral = _locked_referral(record.case, {*UNDER_WAY, ReferralState.COMPLETED})
     if referral is None or referral.receiver_id != record.organisation_id:
         return None
     return _notice(
@@ -100,32 +100,30 @@ def monitoring_summary(record, actor):
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def closure_notice(case, actor):
     """The case is closed: the referral under way is completed; one still unanswered lapses."""
-    locked = locked_case(case.pk)
-    referral = _locked_referral(locked, {*UNDER_WAY, *AWAITING_ANSWER})
+    referral = _locked_referral(case, {*UNDER_WAY, *AWAITING_ANSWER})
     if referral is None:
         return None
     if referral.state in AWAITING_ANSWER:
         return cancel(referral, user=actor, payload={"because": "case_closed"})
-    set_state(referral, ReferralState.COMPLETED, actor)
+    move(referral, "complete", actor)
     return _notice(
         referral,
         MessageKind.CLOSURE_NOTICE,
         actor,
         {
-            "closure_reason": locked.closure_reason,
-            "closed_at": (locked.closed_at or timezone.now()).isoformat(),
+            "closure_reason": case.closure_reason,
+            "closed_at": (case.closed_at or timezone.now()).isoformat(),
         },
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def referral_withdrawn(case, actor):
     """The case went back to the pre-return assessment: an unanswered referral lapses."""
-    locked = locked_case(case.pk)
-    referral = _locked_referral(locked, AWAITING_ANSWER)
+    referral = _locked_referral(case, AWAITING_ANSWER)
     if referral is None:
         return None
     return cancel(referral, user=actor, payload={"because": "referral_withdrawn"})
