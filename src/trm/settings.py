@@ -95,6 +95,22 @@ BASE_URL = env_str("TRM_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
 ALLOWED_HOSTS = env_list("TRM_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("TRM_CSRF_TRUSTED_ORIGINS", [])
 
+
+def _trusted_proxies() -> list[str]:
+    from trm.lib.addresses import parse_networks
+
+    entries = env_list("TRM_TRUSTED_PROXIES", [])
+    try:
+        parse_networks(entries)
+    except ValueError as problem:
+        raise ImproperlyConfigured(f"TRM_TRUSTED_PROXIES: {problem}") from None
+    return entries
+
+
+# The reverse proxies in front of the node (addresses or networks): only behind one of them is
+# X-Forwarded-For believed, for the client's address (trm.lib.addresses). None by default.
+TRUSTED_PROXIES = _trusted_proxies()
+
 INSTALLED_APPS = [
     "trm.accounts",
     "trm.directory",
@@ -226,11 +242,25 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login throttling (django-axes): by username and by address, each on its own.
+# Login throttling (django-axes, trm.accounts.throttle): an account is locked on one address
+# after TRM_LOGIN_FAILURE_LIMIT failures, so one person's typos never lock their colleagues out;
+# the address alone after TRM_LOGIN_ADDRESS_FAILURE_LIMIT failures for any accounts, which stops
+# guessing across accounts. 50 in 15 minutes is ten colleagues behind one NAT each locking
+# themselves out, while an attacker gets 200 guesses an hour from an address, not thousands.
 AXES_FAILURE_LIMIT = env_int("TRM_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("TRM_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+if not 1 <= AXES_FAILURE_LIMIT <= LOGIN_ADDRESS_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "TRM_LOGIN_FAILURE_LIMIT must be at least 1 and TRM_LOGIN_ADDRESS_FAILURE_LIMIT at least "
+        "as high: the address's ceiling is for many accounts together."
+    )
 AXES_COOLOFF_TIME = env_int("TRM_LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "trm.accounts.throttle.LoginThrottle"
 AXES_LOCKOUT_CALLABLE = "trm.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "trm.lib.addresses.client_address"
+# What a failed attempt's record keeps of the form: never the code typed at the second step.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

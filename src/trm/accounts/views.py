@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 
 from trm.directory.models import Organisation
 
-from . import two_factor
+from . import throttle, two_factor
 from .forms import CodeForm, InvitationForm, LanguageForm, LoginForm
 from .models import Membership
 
@@ -87,10 +87,16 @@ def verify_view(request):
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Codes are guessed like passwords: the same ceilings for the account and the address,
+        # beside django-otp's own growing delay after each wrong code.
+        if not throttle.allowed(request, user.get_username()):
+            throttle.failed(request, user.get_username())
+            return locked_out(request)
         device = two_factor.verify(user, form.cleaned_data["code"])
         if device is not None:
             del request.session[PENDING]
             return _complete_login(request, user, device, next_url)
+        throttle.failed(request, user.get_username())
         form.add_error(
             "code",
             _(
@@ -115,12 +121,16 @@ def enrol_view(request):
     device = two_factor.pending_authenticator(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not throttle.allowed(request, user.get_username()):
+            throttle.failed(request, user.get_username())
+            return locked_out(request)
         codes = two_factor.confirm_authenticator(user, "".join(form.cleaned_data["code"].split()))
         if codes is not None:
             del request.session[PENDING]
             device.refresh_from_db()
             _complete_login(request, user, device, next_url)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": next_url})
+        throttle.failed(request, user.get_username())
         form.add_error("code", _("This code does not match. Check the time on your phone."))
     return render(
         request,
@@ -140,10 +150,22 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
-    """Shown by django-axes after too many failed attempts from a user name or address."""
-    minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+def locked_out(request, original_response=None, credentials=None):
+    """Answered (by django-axes too) after too many failed attempts of an account on an address,
+    or from the address for any accounts: a page, or the API's refusal with Retry-After."""
+    seconds = round(settings.AXES_COOLOFF_TIME * 3600)
+    address = getattr(request, "trm_address_locked", False)
+    if request.path.startswith("/api/"):
+        detail = _(
+            "Too many failed attempts with this token or from this address. Try again after "
+            "the number of seconds the Retry-After header gives."
+        )
+        response = JsonResponse({"detail": detail, "reasons": [], "errors": []}, status=429)
+    else:
+        context = {"minutes": round(seconds / 60), "address": address}
+        response = render(request, "accounts/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @login_required

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from trm.accounts import throttle
 from trm.lib.errors import DomainError
 
 from .models import Scope
-from .tokens import CASE_SCOPES, token_for
+from .tokens import CASE_SCOPES, SECRET_PREFIX, token_for
 
 
 class ScopeMissing(DomainError):
@@ -25,12 +26,31 @@ class ScopeMissing(DomainError):
     status = 403
 
 
+def attempt_name(token: str) -> str:
+    """What a token's attempts are counted under: its visible beginning (what the token pages
+    show), never its secret part; no username can contain the colon."""
+    return f"token:{token[: len(SECRET_PREFIX) + 6]}"
+
+
+class Throttled(Exception):
+    """Too many failed attempts from this caller: answered 429, as the sign-in page is."""
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer trm_…`: an organisation's API token."""
 
     def authenticate(self, request, token):
+        # Tokens are throttled like passwords (trm.accounts.throttle): each wrong one counts
+        # for its first characters on this address, and for the address, against the same
+        # ceilings; a locked caller is refused before any token is looked at.
+        attempt = attempt_name(token)
+        if not throttle.allowed(request, attempt):
+            throttle.failed(request, attempt)
+            raise Throttled()
         found = token_for(token)
         if found is None:
+            if throttle.failed(request, attempt):
+                raise Throttled()
             # A wrong token is an error, not a reason to try the session instead.
             raise AuthenticationError(401, str(_("This API token is not valid or was revoked.")))
         request.api_token = found

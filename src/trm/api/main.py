@@ -3,7 +3,8 @@
 Every refusal has one shape, `{"detail": ..., "reasons": [...], "errors": [...]}`, with the
 status of its cause: 401 no valid session or token, 403 a token without the scope (or a failed
 CSRF check), 404 anything the policy hides, 409 a stale version or a refused move, 422 input
-that is malformed, unknown or not valid.
+that is malformed, unknown or not valid, 429 too many failed attempts with a token or from an
+address (with Retry-After, as the sign-in page).
 """
 
 import json
@@ -15,10 +16,11 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from trm.accounts.views import locked_out
 from trm.lib.errors import DomainError
 
 from . import cases, casework, directory, me, moves, records, referrals, tasks
-from .auth import BrowserSession, TokenAuth
+from .auth import BrowserSession, Throttled, TokenAuth
 
 api = NinjaAPI(
     title="trm",
@@ -28,9 +30,10 @@ api = NinjaAPI(
         "assignment, referrals, the directory and tasks. Searches by name or document number "
         "are POST `/api/cases/search`: a name never goes in a URL. Authenticate with the "
         "session of the pages (writes need the CSRF token) or with an organisation's API "
-        "token: `Authorization: Bearer trm_…`. A token acts for the person who made it and "
-        "never reaches further than they do in its organisation; `GET /api/me` tells a caller "
-        "who it is, and a token what it may and may not do. Decisions that need a second "
+        "token: `Authorization: Bearer trm_…`; wrong tokens are counted like wrong passwords, "
+        "and too many of them answer 429 with Retry-After. A token acts for the person who made "
+        "it and never reaches further than they do in its organisation; `GET /api/me` tells a "
+        "caller who it is, and a token what it may and may not do. Decisions that need a second "
         "person (approvals) stay with people: a token is refused there. Lists are paginated "
         "with `limit` and `offset` "
         "and give the total `count`. A case's ETag is its version: send it back as `If-Match` "
@@ -107,6 +110,11 @@ def http_error(request, error: HttpError):
             request, 403, _("The CSRF check failed: send the X-CSRFToken header with writes.")
         )
     return refusal(request, error.status_code, str(error))
+
+
+@api.exception_handler(Throttled)
+def throttled(request, error: Throttled):
+    return locked_out(request)
 
 
 @api.exception_handler(Http404)

@@ -77,8 +77,9 @@ class Page[T](Schema):
     items: list[T]
 
 
-# The refusals any call may meet; every operation documents them.
-REFUSALS = frozenset({401, 403, 404, 409, 422})
+# The refusals any call may meet; every operation documents them (429: too many failed
+# attempts with a token or from an address, trm.accounts.throttle).
+REFUSALS = frozenset({401, 403, 404, 409, 422, 429})
 
 
 def responses(ok: int, schema) -> dict:
