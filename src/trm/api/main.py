@@ -66,7 +66,11 @@ def refused(request, error: DomainError):
         for name, messages in error.errors.items()
         for message in messages
     ]
-    return refusal(request, error.status, detail, error.reasons, errors)
+    response = refusal(request, error.status, detail, error.reasons, errors)
+    if error.status == 503:
+        # Busy: the step was rolled back and may pass in a moment.
+        response["Retry-After"] = "1"
+    return response
 
 
 # Where ninja says a value came from, and the names of our parameter groups: not the caller's.

@@ -96,7 +96,7 @@ def take_step(request, pk, event):
                 reason=request.POST.get("reason", ""),
             )
         except DomainError as refused:
-            refused.raise_if_hidden()
+            refused.raise_if_not_for_the_page()
             if form is not None and refused.errors:
                 refused.add_to(form)  # what is wrong with the record, at its fields
             else:

@@ -20,6 +20,9 @@ class DomainError(Exception):
     """
 
     status = 422
+    # False for refusals a page does not show at its form: the refusal middleware answers them
+    # with a page of their own (404 for what the reader may not see, 503 when busy).
+    shown_on_page = True
 
     def __init__(
         self,
@@ -50,9 +53,9 @@ class DomainError(Exception):
 
     def add_to(self, form) -> None:
         """Show the refusal on a Django form: each field's messages at the field when the form
-        has it, everything else above the form. A refusal that must not tell the case exists
-        is never shown: it goes on to the refusal middleware, which answers 404."""
-        self.raise_if_hidden()
+        has it, everything else above the form. A refusal not `shown_on_page` goes on to the
+        refusal middleware instead (404 for what must not tell the case exists, 503 when busy)."""
+        self.raise_if_not_for_the_page()
         for reason in self.general:
             form.add_error(None, reason)
         labelled = iter(self.reasons[len(self.general) :])
@@ -68,12 +71,12 @@ class DomainError(Exception):
         """Show the refusal's reasons as messages on the next page (or 404, as `add_to`)."""
         from django.contrib import messages
 
-        self.raise_if_hidden()
+        self.raise_if_not_for_the_page()
         for reason in self.reasons:
             messages.error(request, reason)
 
-    def raise_if_hidden(self) -> None:
-        if isinstance(self, NotAllowed):
+    def raise_if_not_for_the_page(self) -> None:
+        if not self.shown_on_page:
             raise self
 
 
@@ -88,6 +91,7 @@ class NotAllowed(DomainError):
     """The user may not do this. Shown as 404 where existence itself must not leak."""
 
     status = 404
+    shown_on_page = False
 
 
 class Forbidden(DomainError):

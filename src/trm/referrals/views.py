@@ -92,7 +92,7 @@ def send(request, pk):
                         form.cleaned_data["message"], texts=included,
                     )  # fmt: skip
                 except DomainError as refused:
-                    refused.raise_if_hidden()
+                    refused.raise_if_not_for_the_page()
                     reasons = refused.reasons
                 else:
                     messages.success(request, _("The referral was sent."))
