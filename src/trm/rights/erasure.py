@@ -57,8 +57,9 @@ def erase_person(actor, case, reason: str) -> Person:
     return erase(person, actor=actor, case=locked, reason=reason)
 
 
-def erase(person: Person, *, actor, case: Case, reason: str, details: dict | None = None):
-    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`."""
+def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict | None = None):
+    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`, with
+    the `reason` a person typed (kept beside the chain) and `details` for fixed codes."""
     with transaction.atomic():
         now = timezone.now()
         data_key = DataKey.objects.select_for_update().get(pk=person.data_key_id)
@@ -74,6 +75,8 @@ def erase(person: Person, *, actor, case: Case, reason: str, details: dict | Non
             actor=actor,
             organisation=case.owner,
             target=case,
+            # Under the node's audit key, not the person's (destroyed above): why a person was
+            # erased must stay readable to account for it. The form asks not to describe them.
             reason=reason,
             details={
                 "person": str(person.pk),

@@ -1,0 +1,153 @@
+"""Reasons typed by people, kept out of the append-only chain.
+
+A reason ("why I open this case in an emergency", "why this step") may name the person, and the
+chain can never forget. So the chain's `reason` field holds only an HMAC of the text under a
+node key (a bare hash of a short text could be guessed), and the text itself is an
+`AuditReason` beside the event: encrypted under the person's data key when the event concerns
+their case, so erasing them makes it unreadable, or under the node's audit key otherwise.
+Reading a reason checks it against the chain's HMAC, so a changed text shows as changed.
+"""
+
+import hashlib
+import hmac
+import threading
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from trm.crypto import envelope
+from trm.crypto.models import DataKey
+
+from .models import AuditEvent, AuditReason
+
+# What the chain's reason field holds for a typed reason: this prefix and 64 hex digits.
+DIGEST_PREFIX = "hmac-sha256:"
+ERASED = _("Erased")
+MISSING = _("The reason is missing: it was removed from beside the trail.")
+UNREADABLE = _("The reason cannot be read: it was altered, or its key is missing.")
+ALTERED = _("The reason was changed: it does not match the audit trail.")
+
+_lock = threading.Lock()
+_cache: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def _derive(key: bytes, use: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=use).derive(key)
+
+
+def node_reason_key() -> DataKey:
+    """The node's audit key (a data key wrapped by the key file's KEK), made on first use."""
+    data_key = DataKey.objects.filter(purpose=DataKey.Purpose.AUDIT_REASONS).first()
+    if data_key is None:
+        try:
+            with transaction.atomic():
+                data_key = envelope.new_data_key(DataKey.Purpose.AUDIT_REASONS)
+        except IntegrityError:  # another process made it first
+            data_key = DataKey.objects.get(purpose=DataKey.Purpose.AUDIT_REASONS)
+    return data_key
+
+
+def _node_keys(data_key: DataKey) -> tuple[bytes, bytes]:
+    """(encryption key, HMAC key), both derived from the node's audit key, kept per process."""
+    cache_key = (data_key.pk, data_key.kek_id, bytes(data_key.wrapped))
+    with _lock:
+        if cache_key not in _cache:
+            plain = envelope.unwrap(data_key)
+            _cache.clear()
+            _cache[cache_key] = (
+                _derive(plain, b"trm.audit.reason.encryption"),
+                _derive(plain, b"trm.audit.reason.hmac"),
+            )
+        return _cache[cache_key]
+
+
+def digest(text: str) -> str:
+    """What the chain keeps of a typed reason: a keyed HMAC-SHA-256, prefixed."""
+    _encryption, mac_key = _node_keys(node_reason_key())
+    mac = hmac.new(mac_key, b"trm.audit.reason\x00" + text.encode(), hashlib.sha256)
+    return DIGEST_PREFIX + mac.hexdigest()
+
+
+def is_digest(value: str) -> bool:
+    return value.startswith(DIGEST_PREFIX)
+
+
+def _context(sequence: int) -> str:
+    return f"audit.auditreason.text:{sequence}"
+
+
+def _plain_key(data_key: DataKey) -> bytes:
+    if data_key.purpose == DataKey.Purpose.AUDIT_REASONS:
+        return _node_keys(data_key)[0]
+    return envelope.unwrap(data_key)
+
+
+def keep(events: list[AuditEvent]) -> None:
+    """Store the typed reasons of events just appended to the chain (they have sequences)."""
+    rows = []
+    for event in events:
+        typed = getattr(event, "typed_reason", None)
+        if typed is None:
+            continue
+        text, data_key = typed
+        data_key = data_key or node_reason_key()
+        ciphertext = envelope.encrypt(text.encode(), _plain_key(data_key), _context(event.sequence))
+        rows.append(AuditReason(sequence=event.sequence, data_key=data_key, text=ciphertext))
+    AuditReason.objects.bulk_create(rows)
+
+
+@dataclass(frozen=True)
+class ShownReason:
+    """An event's reason for display: the text, or why it cannot be shown."""
+
+    text: str = ""
+    problem: Promise | None = None
+
+    @property
+    def erased(self) -> bool:
+        return self.problem is ERASED
+
+    def __str__(self) -> str:
+        return self.text if self.problem is None else str(self.problem)
+
+
+def _read(event: AuditEvent, kept: AuditReason | None, keys: dict) -> ShownReason:
+    if kept is None:
+        return ShownReason(problem=MISSING)
+    data_key = kept.data_key
+    try:
+        if data_key.pk not in keys:
+            keys[data_key.pk] = _plain_key(data_key)
+        plain = envelope.decrypt(bytes(kept.text), keys[data_key.pk], _context(kept.sequence))
+    except envelope.DataKeyDestroyed:
+        return ShownReason(problem=ERASED)
+    except envelope.DecryptionError:
+        return ShownReason(problem=UNREADABLE)
+    text = plain.decode()
+    if not hmac.compare_digest(digest(text), event.reason):
+        return ShownReason(problem=ALTERED)
+    return ShownReason(text=text)
+
+
+def shown_reasons(events) -> dict[int, ShownReason]:
+    """The reason of each event that has one, by sequence, read for someone allowed to see it.
+
+    An event written before reasons left the chain still holds its text there; it is shown as is.
+    """
+    events = [event for event in events if event.reason]
+    kept = AuditReason.objects.select_related("data_key").in_bulk(
+        [event.sequence for event in events if is_digest(event.reason)]
+    )
+    keys: dict = {}
+    return {
+        event.sequence: (
+            _read(event, kept.get(event.sequence), keys)
+            if is_digest(event.reason)
+            else ShownReason(text=event.reason)
+        )
+        for event in events
+    }
