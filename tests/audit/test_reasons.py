@@ -106,6 +106,10 @@ def test_after_erasure_the_persons_reasons_are_unreadable_and_the_chain_verifies
     assert verify_chain().ok
     main(["audit", "verify"])
     assert "audit chain verified" in capsys.readouterr().out
+    main(["audit", "reasons"])
+    assert capsys.readouterr().out == (
+        "audit reasons checked: 1 readable and matching the chain, 2 erased\n"
+    )
 
 
 def test_the_export_shows_reasons_while_they_can_be_read(reasoned_case, dpo):
@@ -130,7 +134,9 @@ def _replace(sequence: int, ciphertext: bytes) -> None:
         )
 
 
-def test_a_reason_changed_beside_the_chain_is_shown_as_changed(personas, reasoned_case, dpo):
+def test_a_reason_changed_beside_the_chain_is_shown_as_changed(
+    personas, reasoned_case, dpo, capsys
+):
     moved = AuditReason.objects.get(sequence=event("trm.case.moved").sequence)
     emergency = AuditReason.objects.get(sequence=event("trm.access.break_glass").sequence)
     # Someone with the database copies another event's ciphertext: it is bound to its event.
@@ -144,3 +150,8 @@ def test_a_reason_changed_beside_the_chain_is_shown_as_changed(personas, reasone
     assert str(ALTERED) in page
     assert "Nothing happened." not in page
     assert EMERGENCY not in page
+    with pytest.raises(SystemExit):
+        main(["audit", "reasons"])
+    said = capsys.readouterr().out
+    assert said.startswith("audit reasons: 2 do not check (0 readable and matching the chain, ")
+    assert f"the first at sequence {moved.sequence}: {UNREADABLE}" in said

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import threading
 from dataclasses import dataclass
+from itertools import batched
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -151,3 +152,48 @@ def shown_reasons(events) -> dict[int, ShownReason]:
         )
         for event in events
     }
+
+
+@dataclass(frozen=True)
+class ReasonsChecked:
+    """What reading every typed reason found: how many read and match the chain, how many are
+    erased, and the events whose reason is missing, unreadable or changed."""
+
+    readable: int
+    erased: int
+    problems: list[tuple[int, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        counts = f"{self.readable} readable and matching the chain, {self.erased} erased"
+        if self.ok:
+            return f"audit reasons checked: {counts}"
+        sequence, problem = self.problems[0]
+        return (
+            f"audit reasons: {len(self.problems)} do not check ({counts}); the first at "
+            f"sequence {sequence}: {problem}"
+        )
+
+
+def check_reasons(*, batch_size: int = 500) -> ReasonsChecked:
+    """Read every typed reason kept beside the chain and compare it with the chain's HMAC."""
+    readable = erased = 0
+    problems: list[tuple[int, str]] = []
+    events = (
+        AuditEvent.objects.filter(reason__startswith=DIGEST_PREFIX)
+        .order_by("sequence")
+        .only("sequence", "reason")
+        .iterator(chunk_size=batch_size)
+    )
+    for batch in batched(events, batch_size):
+        for sequence, shown in sorted(shown_reasons(batch).items()):
+            if shown.problem is None:
+                readable += 1
+            elif shown.erased:
+                erased += 1
+            else:
+                problems.append((sequence, str(shown.problem)))
+    return ReasonsChecked(readable, erased, problems)
