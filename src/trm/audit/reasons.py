@@ -66,11 +66,14 @@ def _node_keys(data_key: DataKey) -> tuple[bytes, bytes]:
         return _cache[cache_key]
 
 
-def digest(text: str) -> str:
-    """What the chain keeps of a typed reason: a keyed HMAC-SHA-256, prefixed."""
-    _encryption, mac_key = _node_keys(node_reason_key())
+def _mac(text: str, mac_key: bytes) -> str:
     mac = hmac.new(mac_key, b"trm.audit.reason\x00" + text.encode(), hashlib.sha256)
     return DIGEST_PREFIX + mac.hexdigest()
+
+
+def digest(text: str) -> str:
+    """What the chain keeps of a typed reason: a keyed HMAC-SHA-256, prefixed."""
+    return _mac(text, _node_keys(node_reason_key())[1])
 
 
 def is_digest(value: str) -> bool:
@@ -116,7 +119,7 @@ class ShownReason:
         return self.text if self.problem is None else str(self.problem)
 
 
-def _read(event: AuditEvent, kept: AuditReason | None, keys: dict) -> ShownReason:
+def _read(event: AuditEvent, kept: AuditReason | None, keys: dict, mac_key: bytes) -> ShownReason:
     if kept is None:
         return ShownReason(problem=MISSING)
     data_key = kept.data_key
@@ -129,7 +132,7 @@ def _read(event: AuditEvent, kept: AuditReason | None, keys: dict) -> ShownReaso
     except envelope.DecryptionError:
         return ShownReason(problem=UNREADABLE)
     text = plain.decode()
-    if not hmac.compare_digest(digest(text), event.reason):
+    if not hmac.compare_digest(_mac(text, mac_key), event.reason):
         return ShownReason(problem=ALTERED)
     return ShownReason(text=text)
 
@@ -140,13 +143,13 @@ def shown_reasons(events) -> dict[int, ShownReason]:
     An event written before reasons left the chain still holds its text there; it is shown as is.
     """
     events = [event for event in events if event.reason]
-    kept = AuditReason.objects.select_related("data_key").in_bulk(
-        [event.sequence for event in events if is_digest(event.reason)]
-    )
+    digested = [event.sequence for event in events if is_digest(event.reason)]
+    kept = AuditReason.objects.select_related("data_key").in_bulk(digested)
     keys: dict = {}
+    mac_key = _node_keys(node_reason_key())[1] if digested else b""
     return {
         event.sequence: (
-            _read(event, kept.get(event.sequence), keys)
+            _read(event, kept.get(event.sequence), keys, mac_key)
             if is_digest(event.reason)
             else ShownReason(text=event.reason)
         )
