@@ -10,9 +10,11 @@ from trm.accounts.models import Role
 from trm.audit.models import AuditEvent, AuditReason
 from trm.audit.reasons import ALTERED, ERASED, UNREADABLE, _context, _plain_key, digest
 from trm.audit.verify import verify_chain
+from trm.cases.models import Case
 from trm.cli import main
 from trm.crypto import envelope
 from trm.directory.models import Organisation
+from trm.lib.errors import DomainError
 from trm.rights.erasure import erase_person
 from trm.rights.export import export_person
 
@@ -110,6 +112,16 @@ def test_after_erasure_the_persons_reasons_are_unreadable_and_the_chain_verifies
     assert capsys.readouterr().out == (
         "audit reasons checked: 1 readable and matching the chain, 2 erased\n"
     )
+
+
+def test_a_step_on_an_erased_persons_case_keeps_no_new_reason_about_them(team, dpo):
+    case = team.close(team.open())
+    erase_person(dpo, case, ERASURE)
+    before = AuditEvent.objects.count()
+    with pytest.raises(DomainError, match="a reason typed now could name them"):
+        team.move(team.worker, case, "reopen", reason="Her brother Karim called again.")
+    assert AuditEvent.objects.count() == before
+    assert Case.objects.get(pk=case.pk).stage == "closed"
 
 
 def test_the_export_shows_reasons_while_they_can_be_read(reasoned_case, dpo):

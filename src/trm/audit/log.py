@@ -71,8 +71,8 @@ def new_event(
     Events hold no personal data: identifiers, action and field names. Details accept only str,
     int, bool, None or lists of them. A `reason` a person typed is not put in the chain: the chain
     keeps its HMAC, and `record` stores the text encrypted beside it under `reason_key` (the
-    person's data key when the event concerns their case) or, when None, the node's audit key.
-    Fixed codes belong in the details.
+    person's data key when the event concerns their case) or, when None, the node's audit key;
+    DomainError if that person was erased. Fixed codes belong in the details.
     """
     if not _action.match(action):
         raise ValueError(f"audit action {action!r} is not a name like trm.case.viewed")
@@ -80,6 +80,8 @@ def new_event(
         # A programming error, not a refusal: every name is a literal in the catalogue.
         raise ValueError(f"audit action {action!r} is not in the catalogue trm.audit.actions")
     details = _checked_details(details)
+    if reason:
+        reasons.check_keepable(reason_key)
     if target is not None:
         if target.pk is None:
             raise ValueError("an audit event cannot refer to an unsaved object")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.crypto import envelope
 from trm.crypto.models import DataKey
+from trm.lib.errors import DomainError
 
 from .models import AuditEvent, AuditReason
 
@@ -31,6 +32,10 @@ ERASED = _("Erased")
 MISSING = _("The reason is missing: it was removed from beside the trail.")
 UNREADABLE = _("The reason cannot be read: it was altered, or its key is missing.")
 ALTERED = _("The reason was changed: it does not match the audit trail.")
+NOT_KEPT_FOR_ERASED = _(
+    "This person's data was erased: a reason typed now could name them and cannot be kept. "
+    "Nothing was changed."
+)
 
 _lock = threading.Lock()
 _cache: dict[tuple, tuple[bytes, bytes]] = {}
@@ -88,6 +93,13 @@ def _plain_key(data_key: DataKey) -> bytes:
     if data_key.purpose == DataKey.Purpose.AUDIT_REASONS:
         return _node_keys(data_key)[0]
     return envelope.unwrap(data_key)
+
+
+def check_keepable(reason_key: DataKey | None) -> None:
+    """Refuse a typed reason for an erased person: their key is gone, and keeping the text
+    under another key would undo their erasure for it."""
+    if reason_key is not None and reason_key.is_destroyed:
+        raise DomainError(NOT_KEPT_FOR_ERASED)
 
 
 def keep(events: list[AuditEvent]) -> None:
