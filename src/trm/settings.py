@@ -309,6 +309,8 @@ MEDIA_ROOT = TRM_HOME / "files"
 ATTACHMENT_MAX_BYTES = env_int("TRM_ATTACHMENT_MAX_MB", 10) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
+# Uploads stay in memory and are refused once over the limit: never spooled to disk in clear.
+FILE_UPLOAD_HANDLERS = ["trm.core.uploads.BoundedMemoryUploadHandler"]
 # Static files are served from the packages without collectstatic (whitenoise finders).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
