@@ -399,6 +399,50 @@ def node_show(args) -> None:
     print(f"read out: {spoken_fingerprint(node.fingerprint)}")
 
 
+def peer_add(args) -> None:
+    """Pin the node at URL once its fingerprint matches the one its operators read out."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.peers import add_peer, fetch_document
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = add_peer(args.url, args.fingerprint, fetch_document(args.url))
+    except OSError as problem:
+        sys.exit(f"trm: the node at {args.url} cannot be reached: {problem}")
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"pinned {peer.name} ({', '.join(peer.countries)}) at {peer.address}")
+    print(f"fingerprint: {spoken_fingerprint(peer.fingerprint)}")
+
+
+def peer_list(args) -> None:
+    """The pinned peers, and the removed ones with when."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.models import Peer
+
+    for peer in Peer.objects.order_by("name", "added_at"):
+        state = f"removed {peer.removed_at:%Y-%m-%d %H:%M}" if peer.removed_at else "active"
+        print(
+            f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"
+            f"{spoken_fingerprint(peer.fingerprint)}\t{state}"
+        )
+
+
+def peer_remove(args) -> None:
+    """Stop all exchange with a peer."""
+    _setup_django(database="set up")
+    from trm.federation.peers import remove_peer
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = remove_peer(args.name)
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"removed {peer.name}: nothing is exchanged with it any more")
+
+
 def synth(args) -> None:
     """Write invented cases, with their audit trail, to this (non-production) node."""
     import datetime
@@ -547,6 +591,22 @@ def _parser() -> argparse.ArgumentParser:
         "show", help="print the public keys (JWK) and the fingerprint to read out to peers"
     )
     command.set_defaults(run=node_show)
+
+    peer = commands.add_parser("peer", help="the nodes this node exchanges referrals with")
+    peer_commands = peer.add_subparsers(dest="peer_command", required=True, metavar="COMMAND")
+    command = peer_commands.add_parser(
+        "add", help="pin the node at URL after checking its fingerprint with its operators"
+    )
+    command.add_argument("url", help="the node's address, e.g. https://trm.example.al")
+    command.add_argument(
+        "--fingerprint", required=True, help="as its operators read it out (trm node show)"
+    )
+    command.set_defaults(run=peer_add)
+    command = peer_commands.add_parser("list", help="the pinned and removed peers")
+    command.set_defaults(run=peer_list)
+    command = peer_commands.add_parser("remove", help="stop all exchange with a peer")
+    command.add_argument("name")
+    command.set_defaults(run=peer_remove)
     return parser
 
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "trm.rights",
     "trm.deadlines",
     "trm.api",
+    "trm.federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,7 +9,14 @@ import pytest
 
 from tests.core.test_cli import trm
 from trm.crypto.node_key import node_public_key_hex
-from trm.federation.identity import NodeIdentityError, init_node, spoken_fingerprint, this_node
+from trm.federation.identity import (
+    NodeIdentityError,
+    init_node,
+    public_document,
+    read_signed_document,
+    spoken_fingerprint,
+    this_node,
+)
 
 
 @pytest.fixture
@@ -73,3 +80,14 @@ def test_node_init_refuses_what_is_not_a_country_code(tmp_path):
     assert refused.returncode == 1
     assert "two-letter" in refused.stderr
     assert not (tmp_path / "node.json").exists()
+
+
+def test_the_node_publishes_its_signed_document_and_nothing_before_it_has_one(home, client):
+    assert client.get("/.well-known/trm-node").status_code == 404
+    node = init_node(name="gr", countries=["GR"], address="https://trm.gr.example")
+    answer = client.get("/.well-known/trm-node")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/jose"
+    document, key = read_signed_document(answer.content.decode())
+    assert key.thumbprint() == node.fingerprint
+    assert document == public_document(node)

@@ -17,9 +17,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from joserfc import jws
+from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from trm.crypto.node_key import node_signing_key
+
+from .envelope import SIGNING, canonical
 
 
 class NodeIdentityError(ImproperlyConfigured):
@@ -113,3 +117,45 @@ def this_node() -> NodeIdentity:
         signing_key=OKPKey.import_key(pem),
         encryption_key=OKPKey.import_key(encryption_pem),
     )
+
+
+DOCUMENT_TYPE = "trm-node+jws"
+
+
+def public_document(node: NodeIdentity) -> dict:
+    """What a node tells the world about itself: nothing secret, all of it signed."""
+    return {
+        "name": node.name,
+        "countries": list(node.countries),
+        "address": node.address,
+        "keys": node.public_keys(),
+    }
+
+
+def signed_document(node: NodeIdentity) -> str:
+    """The public document as a compact JWS by the node's signing key: its encryption key is
+    then bound to the key a peer pins."""
+    return jws.serialize_compact(
+        {"alg": SIGNING, "kid": node.fingerprint, "typ": DOCUMENT_TYPE},
+        canonical(public_document(node)),
+        node.signing_key,
+        algorithms=[SIGNING],
+    )
+
+
+def read_signed_document(compact: str) -> tuple[dict, OKPKey]:
+    """The document and its signing key, if it is signed by the key it names; ValueError if
+    not (a peer's answer is never trusted before its fingerprint is compared too)."""
+    try:
+        unverified = json.loads(jws.extract_compact(compact.encode()).payload)
+        key = OKPKey.import_key(unverified["keys"]["signing"])
+        encryption = OKPKey.import_key(unverified["keys"]["encryption"])
+        verified = jws.deserialize_compact(compact, key, algorithms=[SIGNING])
+    except (JoseError, ValueError, KeyError, TypeError) as problem:
+        raise ValueError(f"not a node document signed by its own key ({problem})") from None
+    if (
+        key.as_dict(private=False).get("crv") != "Ed25519"
+        or encryption.as_dict().get("crv") != "X25519"
+    ):
+        raise ValueError("a node's keys are Ed25519 to sign and X25519 to encrypt")
+    return json.loads(verified.payload), key
