@@ -422,7 +422,7 @@ def peer_list(args) -> None:
     from trm.federation.identity import spoken_fingerprint
     from trm.federation.models import Peer
 
-    for peer in Peer.objects.order_by("name", "added_at"):
+    for peer in Peer.objects.select_related("node").order_by("node__name", "added_at"):
         state = f"removed {peer.removed_at:%Y-%m-%d %H:%M}" if peer.removed_at else "active"
         print(
             f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"

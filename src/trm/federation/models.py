@@ -10,11 +10,13 @@ class PeerQuerySet(models.QuerySet):
 
 
 class Peer(models.Model):
-    """Another trm node, pinned after its fingerprint was checked with its operators. A removed
-    peer stays on record (the audit names it) but nothing is exchanged with it any more."""
+    """The pin of another trm node (the directory's `Node`, which its organisations are hosted
+    on), made after its fingerprint was checked with its operators. A removed pin stays on
+    record (the audit names it) but nothing is exchanged with the node any more."""
 
-    name = models.CharField(_("name"), max_length=100)
-    address = models.URLField(_("address"))
+    node = models.ForeignKey(
+        "directory.Node", on_delete=models.PROTECT, related_name="pins", verbose_name=_("node")
+    )
     countries = models.JSONField(_("countries"), default=list)
     signing_key = models.JSONField(_("signing key"))
     encryption_key = models.JSONField(_("encryption key"))
@@ -28,11 +30,11 @@ class Peer(models.Model):
         verbose_name = _("peer node")
         verbose_name_plural = _("peer nodes")
         constraints = [
-            # One active pin per name and per key; removed ones stay as history.
+            # One active pin per node and per key; removed ones stay as history.
             models.UniqueConstraint(
-                fields=["name"],
+                fields=["node"],
                 condition=models.Q(removed_at__isnull=True),
-                name="one_active_peer_per_name",
+                name="one_active_pin_per_node",
             ),
             models.UniqueConstraint(
                 fields=["fingerprint"],
@@ -42,4 +44,12 @@ class Peer(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.node.name
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def address(self) -> str:
+        return self.node.base_url

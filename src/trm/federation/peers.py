@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from joserfc.jwk import OKPKey
 
 from trm.audit.log import record
+from trm.directory.models import Node
 from trm.lib.errors import DomainError
 from trm.lib.steps import step
 
@@ -25,6 +26,7 @@ from .models import Peer
 WELL_KNOWN = "/.well-known/trm-node"
 # A node document is a few kilobytes; more is not one.
 MAX_DOCUMENT_BYTES = 64 * 1024
+OWN_NAME = gettext_lazy("This is this node's own name: a node does not pin itself.")
 NOT_A_NODE = gettext_lazy("The node at this address did not answer with a signed node document.")
 
 
@@ -71,13 +73,21 @@ def add_peer(address: str, fingerprint: str, document: str) -> Peer:
             % {"spoken": spoken_fingerprint(thumbprint)}
         )
     if found["name"] == this_node().name:
-        raise DomainError(_("This is this node's own name: a node does not pin itself."))
+        raise DomainError(OWN_NAME)
     active = Peer.objects.active()
-    if active.filter(name=found["name"]).exists() or active.filter(fingerprint=thumbprint).exists():
+    if (
+        active.filter(node__name=found["name"]).exists()
+        or active.filter(fingerprint=thumbprint).exists()
+    ):
         raise DomainError(_("This node is pinned already: remove it first to pin it again."))
+    node, _created = Node.objects.get_or_create(name=found["name"], defaults={"base_url": address})
+    if node.is_this_node:
+        raise DomainError(OWN_NAME)
+    if node.base_url != address:
+        node.base_url = address
+        node.save(update_fields=["base_url"])
     peer = Peer.objects.create(
-        name=found["name"],
-        address=address,
+        node=node,
         countries=found["countries"],
         signing_key=found["keys"]["signing"],
         encryption_key=found["keys"]["encryption"],
@@ -90,7 +100,13 @@ def add_peer(address: str, fingerprint: str, document: str) -> Peer:
 @step
 def remove_peer(name: str) -> Peer:
     """Stop all exchange with the peer called `name`."""
-    peer = Peer.objects.active().select_for_update().filter(name=name).first()
+    peer = (
+        Peer.objects.active()
+        .select_for_update(of=("self",))
+        .select_related("node")
+        .filter(node__name=name)
+        .first()
+    )
     if peer is None:
         raise DomainError(_("No pinned peer has this name."))
     peer.removed_at = timezone.now()
@@ -101,7 +117,7 @@ def remove_peer(name: str) -> Peer:
 
 def pinned(kid: str) -> tuple[str, OKPKey] | None:
     """The active peer whose signing key has thumbprint `kid`, and that key."""
-    peer = Peer.objects.active().filter(fingerprint=kid).first()
+    peer = Peer.objects.active().select_related("node").filter(fingerprint=kid).first()
     if peer is None:
         return None
     return peer.name, OKPKey.import_key(peer.signing_key)
