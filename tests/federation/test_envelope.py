@@ -14,6 +14,7 @@ from trm.federation.envelope import (
     Message,
     Party,
     canonical,
+    check_times,
     message_hash,
     open_envelope,
     seal,
@@ -36,10 +37,11 @@ class Node:
         self.pins[peer.signing.thumbprint()] = (peer.name, public(peer.signing))
 
     def open(self, envelope, *, now=NOW):
-        return open_envelope(
-            envelope, node=self.name, encryption_key=self.encryption,
-            pinned=self.pins.get, now=now, skew=SKEW,
-        )  # fmt: skip
+        opened = open_envelope(
+            envelope, node=self.name, encryption_key=self.encryption, pinned=self.pins.get
+        )
+        check_times(opened.message, now=now, skew=SKEW)
+        return opened
 
 
 def public(key: OKPKey) -> OKPKey:

@@ -7,7 +7,8 @@ and the previous message's hash), the state the sender expects the conversation 
 it was made and until when it holds, its schema, the consent it relies on, and its payload.
 Encryption names the recipient's key; the signature names the sender's, and only a key pinned
 with `trm peer add` is believed. `open_envelope` refuses anything else with a code a peer's
-operator can act on; replays within the clock window are the inbox's to refuse, by message id.
+operator can act on; `check_times` refuses what is stale, early or expired, and replays within
+the clock window are the inbox's to refuse, by message id.
 
 The signing algorithm is named "Ed25519" (RFC 9864's fully specified name for RFC 8037's
 "EdDSA", which joserfc no longer recommends). Compression is refused before decryption:
@@ -67,6 +68,7 @@ REFUSALS = {
     "stale": _("The message was made too long ago, or on a clock far behind this node's."),
     "from_the_future": _("The message's time is ahead of this node's clock."),
     "expired": _("The message has expired."),
+    "reused_id": _("Another envelope with this message's id was received already."),
 }
 
 
@@ -205,11 +207,10 @@ def open_envelope(
     node: str,
     encryption_key: OKPKey,
     pinned: Callable[[str], tuple[str, OKPKey] | None],
-    now: datetime.datetime,
-    skew: datetime.timedelta,
 ) -> Opened:
     """Decrypt and verify an envelope addressed to `node`; `pinned(kid)` gives the peer node
-    and key a signing key's thumbprint belongs to. Raises EnvelopeRefused, changing nothing."""
+    and key a signing key's thumbprint belongs to. Raises EnvelopeRefused, changing nothing.
+    Its times are `check_times`'s to judge."""
     data = envelope.encode() if isinstance(envelope, str) else envelope
     if len(data) > MAX_ENVELOPE_BYTES:
         raise EnvelopeRefused("too_large")
@@ -246,6 +247,12 @@ def open_envelope(
         raise EnvelopeRefused("sender_mismatch", f"signed by {peer_node}")
     if message.recipient.node != node:
         raise EnvelopeRefused("not_for_this_node", f"addressed to {message.recipient.node}")
+    return Opened(message=message, sender_node=peer_node, hash=envelope_hash(data))
+
+
+def check_times(message: Message, *, now: datetime.datetime, skew: datetime.timedelta) -> None:
+    """Refuse a message made outside `skew` of `now`, or expired. Apart from `open_envelope`:
+    a duplicate of an envelope already stored is answered its receipt whenever it comes."""
     created, expires = _time(message.created), _time(message.expires)
     if created < now - skew:
         raise EnvelopeRefused("stale")
@@ -253,7 +260,6 @@ def open_envelope(
         raise EnvelopeRefused("from_the_future")
     if expires <= now:
         raise EnvelopeRefused("expired")
-    return Opened(message=message, sender_node=peer_node, hash=envelope_hash(data))
 
 
 def _time(text: str) -> datetime.datetime:

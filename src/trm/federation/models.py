@@ -53,3 +53,32 @@ class Peer(models.Model):
     @property
     def address(self) -> str:
         return self.node.base_url
+
+
+class IncomingEnvelope(models.Model):
+    """An envelope a peer delivered, kept as it arrived (it is encrypted to this node) before
+    anything is done with it: a duplicate is answered with the first one's receipt."""
+
+    sender = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, related_name="envelopes_received", verbose_name=_("sender")
+    )
+    message_id = models.CharField(_("message"), max_length=64)
+    envelope_hash = models.CharField(_("envelope hash"), max_length=64, unique=True)
+    envelope = models.TextField(_("envelope"))
+    type = models.CharField(_("type"), max_length=32)
+    conversation = models.CharField(_("conversation"), max_length=64)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    received_at = models.DateTimeField(_("received"))
+    receipt = models.TextField(_("receipt"))
+
+    class Meta:
+        verbose_name = _("envelope received")
+        verbose_name_plural = _("envelopes received")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "message_id"], name="one_envelope_per_message"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.message_id}"
