@@ -13,7 +13,6 @@ from tests.federation.test_envelope import Node, offer, public, sealed
 from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
 from trm.federation.envelope import MAX_ENVELOPE_BYTES, stamped
-from trm.federation.identity import init_node
 from trm.federation.models import IncomingEnvelope, Peer
 from trm.federation.receipts import read_receipt
 
@@ -23,12 +22,9 @@ INBOX = "/federation/inbox"
 
 
 @pytest.fixture
-def albania(settings, tmp_path):
-    """This node, Albania's, with its identity in its own data directory."""
-    settings.TRM_HOME = tmp_path
-    settings.NODE_KEY_FILE = tmp_path / "keys" / "node_ed25519.pem"
-    settings.NODE_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "node_x25519.pem"
-    identity = init_node(name="al", countries=["AL"], address="http://127.0.0.1:1")
+def albania(albania):
+    """This node (tests/federation/conftest.py), its keys as the envelope tests hold them."""
+    identity = albania
     node = Node("al")
     node.signing, node.encryption = identity.signing_key, identity.encryption_key
     return node

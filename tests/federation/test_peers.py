@@ -1,79 +1,26 @@
 """Pinning a peer: two real nodes, each its own process, data directory and database. Albania
 pins Greece after reading out its fingerprint; a wrong fingerprint pins nothing (issue 12,
-item 2). Greece is a `trm serve` process; Albania is this test process with its own database."""
+item 2). Greece is a `trm serve` process; Albania is this test process with its own database
+(tests/federation/conftest.py)."""
 
 import base64
-import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 from joserfc.jwk import OKPKey
 
-from tests.core.test_cli import trm
+from tests.federation.conftest import free_port
 from trm.audit.models import AuditEvent
 from trm.cli import main
-from trm.federation.identity import init_node, spoken_fingerprint
+from trm.federation.identity import spoken_fingerprint
 from trm.federation.models import Peer
 from trm.federation.peers import add_peer, fetch_document, fingerprint_matches, pinned, remove_peer
 from trm.lib.errors import DomainError
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def greece(tmp_path_factory):
-    """The Greek node, served by `trm serve` on its own SQLite database."""
-    home = tmp_path_factory.mktemp("greece")
-    port = free_port()
-    address = f"http://127.0.0.1:{port}"
-    made = trm("node", "init", "--name", "gr", "--countries", "GR", "--address", address, home=home)
-    assert made.returncode == 0, made.stderr
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "trm.cli", "serve", "--port", str(port), "--workers", "1",
-         "--threads", "2"],
-        env={**clean, "TRM_HOME": str(home)}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while True:
-        assert server.poll() is None, server.stdout.read()
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                break
-        except OSError:
-            assert time.monotonic() < deadline, "the Greek node did not answer in time"
-            time.sleep(0.3)
-    fingerprint = made.stdout.splitlines()[-1].removeprefix("fingerprint: ")
-    yield address, fingerprint, home
-    server.send_signal(signal.SIGTERM)
-    server.communicate(timeout=30)
-
-
-@pytest.fixture
-def albania(settings, tmp_path):
-    """The Albanian node: this test process, with its own test database and data directory."""
-    settings.TRM_HOME = tmp_path
-    settings.NODE_KEY_FILE = tmp_path / "keys" / "node_ed25519.pem"
-    settings.NODE_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "node_x25519.pem"
-    return init_node(name="al", countries=["AL"], address="http://127.0.0.1:1")
-
-
 @pytest.mark.django_db
 def test_a_peer_is_pinned_when_its_fingerprint_matches_and_then_believed(greece, albania):
-    address, fingerprint, _home = greece
+    address, fingerprint = greece.address, greece.fingerprint
     peer = add_peer(address, fingerprint, fetch_document(address))
     assert (peer.name, peer.countries, peer.address) == ("gr", ["GR"], address)
     name, key = pinned(peer.fingerprint)
@@ -87,7 +34,7 @@ def test_a_peer_is_pinned_when_its_fingerprint_matches_and_then_believed(greece,
 
 @pytest.mark.django_db
 def test_a_wrong_fingerprint_pins_nothing_and_says_what_the_node_presents(greece, albania):
-    address, fingerprint, _home = greece
+    address, fingerprint = greece.address, greece.fingerprint
     with pytest.raises(DomainError) as refused:
         add_peer(address, "0000 1111 2222 3333 4444 5555 6666 7777", fetch_document(address))
     assert "does not match" in refused.value.reasons[0]
@@ -97,7 +44,7 @@ def test_a_wrong_fingerprint_pins_nothing_and_says_what_the_node_presents(greece
 
 @pytest.mark.django_db
 def test_a_document_altered_on_the_way_pins_nothing(greece, albania):
-    address, fingerprint, _home = greece
+    address, fingerprint = greece.address, greece.fingerprint
     header, payload, signature = fetch_document(address).split(".")
     document = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     # A man in the middle swaps the encryption key for his own, keeping the signing key.
@@ -110,7 +57,7 @@ def test_a_document_altered_on_the_way_pins_nothing(greece, albania):
 
 @pytest.mark.django_db
 def test_a_removed_peer_is_no_longer_believed(greece, albania):
-    address, fingerprint, _home = greece
+    address, fingerprint = greece.address, greece.fingerprint
     peer = add_peer(address, fingerprint, fetch_document(address))
     remove_peer("gr")
     assert pinned(peer.fingerprint) is None
@@ -123,7 +70,7 @@ def test_a_removed_peer_is_no_longer_believed(greece, albania):
 
 @pytest.mark.django_db
 def test_the_command_line_pins_lists_and_removes(greece, albania, capsys):
-    address, fingerprint, _home = greece
+    address, fingerprint = greece.address, greece.fingerprint
 
     def command(*arguments) -> tuple[int, str, str]:
         try:

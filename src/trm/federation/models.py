@@ -23,6 +23,10 @@ class Peer(models.Model):
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # The circuit breaker: while a peer does not answer, the worker tries it again only from
+    # `next_contact_at` on, instead of once for each message waiting for it.
+    unreachable_since = models.DateTimeField(_("unreachable since"), null=True, blank=True)
+    next_contact_at = models.DateTimeField(null=True, blank=True)
 
     objects = PeerQuerySet.as_manager()
 
@@ -79,6 +83,45 @@ class IncomingEnvelope(models.Model):
                 fields=["sender", "message_id"], name="one_envelope_per_message"
             )
         ]
+
+    def __str__(self):
+        return f"{self.type} {self.message_id}"
+
+
+class OutgoingEnvelope(models.Model):
+    """A message to a peer, sealed in the step that caused it and delivered by the worker until
+    the peer's signed receipt for it comes back."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        DELIVERED = "delivered", _("delivered")
+        REFUSED = "refused", _("refused by the peer")
+
+    peer = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, related_name="envelopes_sent", verbose_name=_("peer node")
+    )
+    message_id = models.CharField(_("message"), max_length=64, unique=True)
+    type = models.CharField(_("type"), max_length=32)
+    conversation = models.CharField(_("conversation"), max_length=64)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    envelope = models.TextField(_("envelope"))
+    envelope_hash = models.CharField(_("envelope hash"), max_length=64)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.QUEUED)
+    queued_at = models.DateTimeField(_("queued"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
+    # A worker sending it holds it until then; one that died lets it go.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    receipt = models.TextField(_("receipt"), blank=True)
+    # The peer's audit head its receipt named: this node witnesses the peer's log.
+    peer_audit_head = models.JSONField(null=True, blank=True)
+    # What the last attempt met: a code, never the peer's answer text.
+    last_problem = models.CharField(_("last problem"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("envelope sent")
+        verbose_name_plural = _("envelopes sent")
 
     def __str__(self):
         return f"{self.type} {self.message_id}"
