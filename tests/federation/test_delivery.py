@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from tests.core.test_cli import trm
+from trm.audit.models import AuditEvent
 from trm.federation.envelope import Message, Party
 from trm.federation.models import OutgoingEnvelope, Peer
 from trm.federation.outbox import deliver_due, queue
@@ -51,6 +52,14 @@ def test_a_message_crosses_once_waits_out_a_receiver_that_is_down_and_is_never_d
     first.refresh_from_db()
     assert first.state == OutgoingEnvelope.State.DELIVERED
     assert greece.envelopes_received() == [(first.message_id, "offer")]
+    audited = AuditEvent.objects.filter(
+        object_type="federation.outgoingenvelope", object_id=str(first.pk)
+    ).values_list("action", "details")
+    identifiers = {"peer": "gr", "message": first.message_id, "type": "offer"}
+    assert list(audited) == [
+        ("trm.envelope.queued", identifiers),
+        ("trm.envelope.delivered", identifiers),
+    ]
 
     # The receipt was lost: the same envelope is sent again, and answered the same receipt.
     receipt = first.receipt

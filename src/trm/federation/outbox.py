@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from joserfc.jwk import OKPKey
 
+from trm.audit.log import record
+
 from .envelope import Message, envelope_hash, seal, stamped
 from .identity import this_node
 from .models import OutgoingEnvelope, Peer
@@ -69,8 +71,14 @@ def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
         queued_at=now,
         next_attempt_at=now,
     )
+    record("trm.envelope.queued", target=queued, details=_identifiers(queued))
     transaction.on_commit(deliver_envelopes.enqueue)
     return queued
+
+
+def _identifiers(envelope: OutgoingEnvelope) -> dict:
+    # What both nodes' audit trails name, so that the two can be matched: no personal data.
+    return {"peer": envelope.peer.name, "message": envelope.message_id, "type": envelope.type}
 
 
 @dataclass
@@ -163,6 +171,7 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )
+        record("trm.envelope.delivered", target=envelope, details=_identifiers(envelope))
     done.delivered += 1
 
 
@@ -172,12 +181,18 @@ def _refused(envelope: OutgoingEnvelope, status: int, body: bytes) -> None:
     except (ValueError, AttributeError):
         code = ""
     log.warning("envelope %s refused by %s: %s", envelope.message_id, envelope.peer, code or status)
-    OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
-        state=OutgoingEnvelope.State.REFUSED,
-        attempts=envelope.attempts + 1,
-        leased_until=None,
-        last_problem=f"refused_{status}_{code}"[:100],
-    )
+    with transaction.atomic():
+        OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
+            state=OutgoingEnvelope.State.REFUSED,
+            attempts=envelope.attempts + 1,
+            leased_until=None,
+            last_problem=f"refused_{status}_{code}"[:100],
+        )
+        record(
+            "trm.envelope.refused_by_peer",
+            target=envelope,
+            details={**_identifiers(envelope), "code": code or str(status)},
+        )
 
 
 def _unreachable(envelope: OutgoingEnvelope, now, problem: str) -> None:
