@@ -48,6 +48,13 @@ ACTIONS: dict[str, Promise] = {
     "trm.referral.answered": _("A question on a referral was answered"),
     "trm.referral.cancelled": _("A referral was cancelled"),
     "trm.referral.notice_sent": _("A notice about a referral was sent"),
+    # Between nodes
+    "trm.peer.added": _("A peer node was added"),
+    "trm.peer.removed": _("A peer node was removed"),
+    "trm.envelope.queued": _("A message to a peer node was queued"),
+    "trm.envelope.delivered": _("A message was delivered to a peer node"),
+    "trm.envelope.refused_by_peer": _("A peer node refused a message"),
+    "trm.envelope.received": _("A message from a peer node was received"),
     # Deadlines
     "trm.deadline.reminded": _("A reminder of a deadline was sent"),
     "trm.deadline.escalated": _("A missed deadline was reported to a supervisor"),
