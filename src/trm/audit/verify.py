@@ -355,6 +355,14 @@ def _unkeyed(
             Break.FORGED,
             f"{run} events at the end of the log have hashes not made with the chain key",
         )
+    if sequence == 1:
+        return _Broken(
+            sequence,
+            Break.REWRITTEN_TAIL,
+            "no event's hash was made with this chain key: the key file is not the one the "
+            "chain was written with (or the chain predates keyed hashes), or the whole log was "
+            "rewritten",
+        )
     return _Broken(
         sequence,
         Break.REWRITTEN_TAIL,
