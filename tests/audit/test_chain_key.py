@@ -1,5 +1,9 @@
 """The chain key: in the key file beside the key-encryption keys, never in the database."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from trm.audit.log import record
@@ -76,3 +80,26 @@ def test_events_hashed_with_another_chain_key_do_not_verify(key_file, tmp_path, 
     result = verify_chain()
     assert (result.kind, result.broken_sequence) == (Break.REWRITTEN_TAIL, 1)
     assert "the key file is not the one the chain was written with" in result.problem
+
+
+def test_a_production_node_whose_key_file_has_no_chain_key_does_not_start(tmp_path):
+    key_file = tmp_path / "kek.key"
+    key_file.write_text(new_key_line() + "\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
+    env = {
+        **clean,
+        "TRM_HOME": str(tmp_path),
+        "TRM_PRODUCTION": "1",
+        "TRM_SECRET_KEY": "s" * 60,
+        "TRM_KEY_FILE": str(key_file),
+    }
+    checked = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "trm.cli", "manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode != 0
+    assert f"the key file {key_file} holds no audit chain key" in checked.stderr
