@@ -137,10 +137,11 @@ def _read_head_file(path: Path) -> dict | str | None:
         return f"the head file {path} cannot be read ({problem.__class__.__name__})"
 
 
-def _head_from_file(node_key: str | None) -> tuple[tuple[int, str] | None, _Broken | None]:
-    """The (sequence, hash) the head file vouches for, or the break it shows."""
+def _head_from_file(
+    content: dict | str | None, node_key: str | None
+) -> tuple[tuple[int, str] | None, _Broken | None]:
+    """The (sequence, hash) the head file's content vouches for, or the break it shows."""
     path = Path(settings.AUDIT_HEAD_FILE)
-    content = _read_head_file(path)
     if content is None:
         return None, None
     if isinstance(content, str):
@@ -374,13 +375,15 @@ def _unkeyed(
 
 
 def _check(*, partial: bool, batch_size: int) -> VerificationResult:
-    # Outside the database first, then checkpoints, then the head row, then the events: each
-    # only grows, so nothing read earlier can point beyond what is read after it.
+    # The head file first (it is written after its checkpoint commits), then the checkpoints,
+    # the head row and the events: each only grows, so nothing read earlier can point beyond
+    # what is read after it.
     key = chain_key()
+    head_file = _read_head_file(Path(settings.AUDIT_HEAD_FILE))
     checkpoints, refused, count, node_key = _signed_checkpoints()
     if refused:
         return VerificationResult(0, count, refused.sequence, refused.kind, refused.problem)
-    from_file, file_broken = _head_from_file(node_key)
+    from_file, file_broken = _head_from_file(head_file, node_key)
     if file_broken:
         return VerificationResult(
             0, count, file_broken.sequence, file_broken.kind, file_broken.problem
