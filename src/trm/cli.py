@@ -1,6 +1,7 @@
 """The `trm` command: serve a node, try the demo, run the worker, check the configuration."""
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -371,6 +372,89 @@ def token_create(args) -> None:
     print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
 
 
+def node_init(args) -> None:
+    """Give this node its identity among peers: name, countries, address and keys."""
+    _setup_django()
+    from django.conf import settings
+
+    from trm.federation.identity import init_node, spoken_fingerprint
+
+    countries = [code.strip().upper() for code in args.countries.split(",") if code.strip()]
+    if not countries or not all(len(code) == 2 and code.isalpha() for code in countries):
+        sys.exit("trm: --countries takes ISO 3166 two-letter codes, e.g. GR or ES,IT")
+    node = init_node(
+        name=args.name or settings.NODE_NAME,
+        countries=countries,
+        address=args.address or settings.BASE_URL,
+    )
+    print(f"node {node.name} ({', '.join(node.countries)}) at {node.address}")
+    print(f"fingerprint: {spoken_fingerprint(node.fingerprint)}")
+
+
+def node_show(args) -> None:
+    """Print this node's public keys (JWK) and the fingerprint peers pin."""
+    _setup_django()
+    from trm.federation.identity import NodeIdentityError, spoken_fingerprint, this_node
+
+    try:
+        node = this_node()
+    except NodeIdentityError as problem:
+        sys.exit(f"trm: {problem}")
+    document = {
+        "name": node.name,
+        "countries": list(node.countries),
+        "address": node.address,
+        "keys": node.public_keys(),
+        "fingerprint": node.fingerprint,
+    }
+    print(json.dumps(document, indent=2))
+    print(f"read out: {spoken_fingerprint(node.fingerprint)}")
+
+
+def peer_add(args) -> None:
+    """Pin the node at URL once its fingerprint matches the one its operators read out."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.peers import add_peer, fetch_document
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = add_peer(args.url, args.fingerprint, fetch_document(args.url))
+    except OSError as problem:
+        sys.exit(f"trm: the node at {args.url} cannot be reached: {problem}")
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"pinned {peer.name} ({', '.join(peer.countries)}) at {peer.address}")
+    print(f"fingerprint: {spoken_fingerprint(peer.fingerprint)}")
+
+
+def peer_list(args) -> None:
+    """The pinned peers, and the removed ones with when."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.models import Peer
+
+    for peer in Peer.objects.select_related("node").order_by("node__name", "added_at"):
+        state = f"removed {peer.removed_at:%Y-%m-%d %H:%M}" if peer.removed_at else "active"
+        print(
+            f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"
+            f"{spoken_fingerprint(peer.fingerprint)}\t{state}"
+        )
+
+
+def peer_remove(args) -> None:
+    """Stop all exchange with a peer."""
+    _setup_django(database="set up")
+    from trm.federation.peers import remove_peer
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = remove_peer(args.name)
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"removed {peer.name}: nothing is exchanged with it any more")
+
+
 def synth(args) -> None:
     """Write invented cases, with their audit trail, to this (non-production) node."""
     import datetime
@@ -505,6 +589,36 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="erase the people of reports past their grace period, then report anew"
     )
     command.set_defaults(run=retention_run)
+
+    node = commands.add_parser("node", help="this node's identity among its peers")
+    node_commands = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
+    command = node_commands.add_parser(
+        "init", help="set the node's name, countries and address; make its encryption key"
+    )
+    command.add_argument("--name", help="the node's name among peers (default: TRM_NODE_NAME)")
+    command.add_argument("--countries", required=True, help="comma-separated, e.g. GR")
+    command.add_argument("--address", help="its public HTTPS address (default: TRM_BASE_URL)")
+    command.set_defaults(run=node_init)
+    command = node_commands.add_parser(
+        "show", help="print the public keys (JWK) and the fingerprint to read out to peers"
+    )
+    command.set_defaults(run=node_show)
+
+    peer = commands.add_parser("peer", help="the nodes this node exchanges referrals with")
+    peer_commands = peer.add_subparsers(dest="peer_command", required=True, metavar="COMMAND")
+    command = peer_commands.add_parser(
+        "add", help="pin the node at URL after checking its fingerprint with its operators"
+    )
+    command.add_argument("url", help="the node's address, e.g. https://trm.example.al")
+    command.add_argument(
+        "--fingerprint", required=True, help="as its operators read it out (trm node show)"
+    )
+    command.set_defaults(run=peer_add)
+    command = peer_commands.add_parser("list", help="the pinned and removed peers")
+    command.set_defaults(run=peer_list)
+    command = peer_commands.add_parser("remove", help="stop all exchange with a peer")
+    command.add_argument("name")
+    command.set_defaults(run=peer_remove)
     return parser
 
 

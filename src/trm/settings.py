@@ -102,6 +102,12 @@ if AUDIT_CHECKPOINT_EVENTS < 1 or AUDIT_CHECKPOINT_MINUTES < 1:
     raise ImproperlyConfigured(
         "TRM_AUDIT_CHECKPOINT_EVENTS and TRM_AUDIT_CHECKPOINT_MINUTES must be 1 or more."
     )
+# Peers encrypt what they send this node to its X25519 key (see trm.federation.identity).
+NODE_ENCRYPTION_KEY_FILE = Path(
+    env_str("TRM_NODE_ENCRYPTION_KEY_FILE") or TRM_HOME / "keys" / "node_x25519.pem"
+)
+# How far a message's creation time may be from this node's clock, either way.
+FEDERATION_CLOCK_SKEW_SECONDS = env_int("TRM_FEDERATION_CLOCK_SKEW_SECONDS", 300)
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
 # The address people reach this node at, for links in e-mails.
@@ -138,6 +144,7 @@ INSTALLED_APPS = [
     "trm.rights",
     "trm.deadlines",
     "trm.api",
+    "trm.federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -323,6 +330,8 @@ MEDIA_ROOT = TRM_HOME / "files"
 ATTACHMENT_MAX_BYTES = env_int("TRM_ATTACHMENT_MAX_MB", 10) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
+# Uploads stay in memory and are refused once over the limit: never spooled to disk in clear.
+FILE_UPLOAD_HANDLERS = ["trm.core.uploads.BoundedMemoryUploadHandler"]
 # Static files are served from the packages without collectstatic (whitenoise finders).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

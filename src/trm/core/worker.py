@@ -9,6 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import sweep_deadlines
+from trm.federation.tasks import deliver_envelopes
 from trm.rights.tasks import apply_retention
 
 from .tasks import housekeeping
@@ -41,6 +42,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(apply_retention, every_seconds=86400),
         # Reminders and overdue alerts: the sweep is cheap and idempotent, so every 5 minutes.
         PeriodicJob(sweep_deadlines, every_seconds=300),
+        # Steps nudge the delivery to peers when they commit; this sends the retries when due.
+        PeriodicJob(deliver_envelopes, every_seconds=30),
     ]
 
 
