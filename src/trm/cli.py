@@ -527,7 +527,9 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("keys", help="key files")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
-    command = key_commands.add_parser("create", help="write a new key-encryption key file")
+    command = key_commands.add_parser(
+        "create", help="write a new key file: a key-encryption key and the audit chain's key"
+    )
     command.add_argument("--out", required=True, help="path of the new key file")
     command.set_defaults(run=keys_create)
     command = key_commands.add_parser(
