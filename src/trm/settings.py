@@ -85,9 +85,23 @@ if PRODUCTION and not KEY_FILE.is_file():
         f"Production mode needs TRM_KEY_FILE to name an existing key file; {KEY_FILE} does not "
         "exist. Create one with 'trm keys create --out PATH' and keep a copy offline."
     )
+if PRODUCTION:
+    # The audit chain's key lives in the same file; without it nothing could be audited.
+    from trm.crypto.keyring import parse_chain_key
+
+    parse_chain_key(KEY_FILE)
 
 # The node's Ed25519 key signs audit checkpoints (see trm.crypto.node_key).
 NODE_KEY_FILE = Path(env_str("TRM_NODE_KEY_FILE") or TRM_HOME / "keys" / "node_ed25519.pem")
+# The newest signed checkpoint, also kept outside the database (see trm.audit.verify).
+AUDIT_HEAD_FILE = TRM_HOME / "audit-head.json"
+# A checkpoint is signed at least every this many audit events, and every this many minutes.
+AUDIT_CHECKPOINT_EVENTS = env_int("TRM_AUDIT_CHECKPOINT_EVENTS", 500)
+AUDIT_CHECKPOINT_MINUTES = env_int("TRM_AUDIT_CHECKPOINT_MINUTES", 10)
+if AUDIT_CHECKPOINT_EVENTS < 1 or AUDIT_CHECKPOINT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "TRM_AUDIT_CHECKPOINT_EVENTS and TRM_AUDIT_CHECKPOINT_MINUTES must be 1 or more."
+    )
 # Peers encrypt what they send this node to its X25519 key (see trm.federation.identity).
 NODE_ENCRYPTION_KEY_FILE = Path(
     env_str("TRM_NODE_ENCRYPTION_KEY_FILE") or TRM_HOME / "keys" / "node_x25519.pem"

@@ -34,4 +34,11 @@ def node_problems() -> list[str]:
         problems.append("TRM_BASE_URL is not set: e-mails cannot link to this node")
     if settings.PRODUCTION and not settings.KEY_FILE.is_file():
         problems.append(f"the key file {settings.KEY_FILE} is missing")
+    elif settings.PRODUCTION:
+        from trm.crypto.keyring import KeyFileError, parse_chain_key
+
+        try:
+            parse_chain_key(settings.KEY_FILE)
+        except KeyFileError as problem:
+            problems.append(str(problem))
     return problems

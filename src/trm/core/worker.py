@@ -4,6 +4,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
@@ -34,8 +35,9 @@ def periodic_jobs() -> list[PeriodicJob]:
     # Later parts of trm (deadlines, reminders, outbox) add their jobs here.
     return [
         PeriodicJob(housekeeping, every_seconds=3600),
-        # Signed checkpoints bound how much of the audit chain's tail could be rewritten unseen.
-        PeriodicJob(audit_checkpoint, every_seconds=3600),
+        # Signed checkpoints bound how much of the audit chain's tail could be cut unseen; the
+        # appenders also nudge a checkpoint every AUDIT_CHECKPOINT_EVENTS events.
+        PeriodicJob(audit_checkpoint, every_seconds=settings.AUDIT_CHECKPOINT_MINUTES * 60),
         # Daily: retention reports first, erasure only after their grace period.
         PeriodicJob(apply_retention, every_seconds=86400),
         # Reminders and overdue alerts: the sweep is cheap and idempotent, so every 5 minutes.
