@@ -223,3 +223,12 @@ def deliver() -> dict:
             "e-mails delivered: %(sent)d sent, %(retried)d to try again, %(failed)d failed", counts
         )
     return counts
+
+
+@step
+def retry_failed() -> int:
+    """Give every failed e-mail its attempts anew, due now (once the mail server is mended);
+    how many."""
+    return OutgoingEmail.objects.filter(status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
