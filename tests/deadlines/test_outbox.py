@@ -12,6 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.db import connection, connections
 from django.test import TestCase
 
+from trm.cli import main
 from trm.core.health import node_problems
 from trm.deadlines import outbox
 from trm.deadlines import sweep as sweeping
@@ -170,8 +171,8 @@ def test_a_refusing_mail_server_is_tried_again_after_a_growing_pause(
     assert (waiting.status, waiting.attempts, waiting.last_error) == (Status.SENT, 3, "")
 
 
-def test_after_its_last_attempt_an_email_fails_and_the_node_check_says_so(
-    settings, waiting, time_machine
+def test_after_its_last_attempt_an_email_fails_and_the_administrator_is_told(
+    settings, waiting, time_machine, capsys
 ):
     settings.EMAIL_ATTEMPTS = 3
     use_mail_server(settings, UnreachableBackend)
@@ -190,6 +191,15 @@ def test_after_its_last_attempt_an_email_fails_and_the_node_check_says_so(
     assert (waiting.status, waiting.attempts) == (Status.FAILED, 3)
     assert waiting.last_error == "builtins.ConnectionRefusedError"
     assert "1 e-mails could not be delivered: 'trm emails' lists them" in node_problems()
+    main(["emails"])
+    listed = capsys.readouterr().out
+    assert listed.startswith("0 pending, 0 sending, 0 sent, 1 failed\n")
+    assert f"failed {waiting.key} to {waiting.recipient.username} after 3 attempts" in listed
+    assert "builtins.ConnectionRefusedError" in listed
+
+    main(["emails", "--retry"])
+    use_mail_server(settings, MemoryBackend)
+    assert deliver() == {"sent": 1, "retried": 0, "failed": 0}
 
 
 def test_an_email_a_dead_worker_held_is_sent_by_another_once_its_lease_ran_out(
