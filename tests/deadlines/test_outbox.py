@@ -14,6 +14,7 @@ from django.test import TestCase
 
 from trm.cli import main
 from trm.core.health import node_problems
+from trm.core.tasks import housekeeping
 from trm.deadlines import outbox
 from trm.deadlines import sweep as sweeping
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, OutgoingEmail
@@ -131,6 +132,16 @@ def test_an_email_marked_sent_is_never_sent_again(waiting, time_machine):
     OutgoingEmail.objects.update(next_attempt_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     assert deliver() == {"sent": 0, "retried": 0, "failed": 0}
     assert len(mail.outbox) == 1
+
+
+def test_housekeeping_removes_emails_sent_long_ago_and_keeps_the_failed(waiting, time_machine):
+    deliver()
+    later(time_machine, days=29)
+    assert housekeeping.call()["sent_emails"] == 0
+    later(time_machine, days=2)
+    assert housekeeping.call()["sent_emails"] == 1
+    assert not OutgoingEmail.objects.exists()
+    assert Notification.objects.exists(), "the notification in the app stays"
 
 
 def test_writing_the_same_notifications_email_again_adds_no_second(scene, waiting):

@@ -338,4 +338,6 @@ def test_the_queries_of_a_sweep_do_not_grow_with_its_deadlines(scenes):
     five = queries_of_a_sweep(scenes, 5, OVERDUE)
     forty = queries_of_a_sweep(scenes, 40, OVERDUE + datetime.timedelta(days=1))
     assert len(forty) == len(five), "\n".join(forty)
-    assert len(five) <= 20, "\n".join(five)
+    # With the outbox: its insert, the read of the notifications' ids it needs, and the nudge to
+    # the worker after the commit (is a delivery waiting? if not, enqueue one).
+    assert len(five) <= 24, "\n".join(five)

@@ -11,10 +11,13 @@ TASK_RESULTS_KEPT_DAYS = 30
 
 @task
 def housekeeping() -> dict:
-    """Remove expired sessions, old login attempts and old task results."""
+    """Remove expired sessions, old login attempts, old task results and e-mails sent long
+    ago (a failed e-mail stays until an administrator saw to it)."""
     from axes.models import AccessAttempt
     from django.conf import settings
     from django_tasks_db.models import DBTaskResult
+
+    from trm.deadlines.models import OutgoingEmail
 
     now = timezone.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
@@ -26,7 +29,16 @@ def housekeeping() -> dict:
         .filter(finished_at__lt=now - timedelta(days=TASK_RESULTS_KEPT_DAYS))
         .delete()
     )
-    return {"sessions": sessions, "login_attempts": attempts, "task_results": results}
+    emails, _ = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENT,
+        sent_at__lt=now - timedelta(days=TASK_RESULTS_KEPT_DAYS),
+    ).delete()
+    return {
+        "sessions": sessions,
+        "login_attempts": attempts,
+        "task_results": results,
+        "sent_emails": emails,
+    }
 
 
 class WorkerLost(Exception):
