@@ -117,6 +117,7 @@ def _claim(now) -> list[OutgoingEmail]:
         OutgoingEmail.objects.filter(pk__in=spent).update(
             status=Status.FAILED, last_error="trm.WorkerLost"
         )
+        logger.warning("%d e-mails failed: their worker died on their last attempt", len(spent))
     claimed = [pk for pk, attempts in due if attempts < settings.EMAIL_ATTEMPTS]
     lease = now + timedelta(seconds=settings.TASK_RECLAIM_SECONDS)
     OutgoingEmail.objects.filter(pk__in=claimed).update(
