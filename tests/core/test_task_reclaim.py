@@ -73,4 +73,5 @@ def test_the_worker_reclaims_before_it_runs_what_is_ready(settings, directory):
     assert lost.status == TaskResultStatus.FAILED
     assert not DBTaskResult.objects.running().exists()
     assert not DBTaskResult.objects.ready().exists(), "the sweep ran again, with the rest"
-    assert DBTaskResult.objects.successful().filter(task_path=lost.task_path).count() == 2
+    # Once: the periodic job found the sweep enqueued again and waiting, and added none.
+    assert DBTaskResult.objects.successful().filter(task_path=lost.task_path).count() == 1

@@ -13,7 +13,7 @@ from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import deliver_emails, sweep_deadlines
 from trm.rights.tasks import apply_retention
 
-from .tasks import housekeeping, reclaim_abandoned_tasks
+from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
 
 logger = logging.getLogger("trm.worker")
 
@@ -27,7 +27,8 @@ class PeriodicJob:
     def enqueue_if_due(self, now: float) -> bool:
         if now - self.last_enqueued < self.every_seconds:
             return False
-        self.task.enqueue()
+        # Not twice: a worker restarted before its jobs ran finds them waiting still.
+        enqueue_unless_waiting(self.task)
         self.last_enqueued = now
         return True
 
