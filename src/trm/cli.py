@@ -328,6 +328,33 @@ def retention_run(args) -> None:
     print(f"{run.people_erased} people erased")
 
 
+def emails(args) -> None:
+    """The outbox of e-mails: how many wait, were sent and failed, and each failed one."""
+    _setup_django(database="set up")
+    from django.db.models import Count
+
+    from trm.deadlines.models import OutgoingEmail
+    from trm.deadlines.outbox import retry_failed
+
+    if args.retry:
+        print(f"{retry_failed()} failed e-mails will be tried again by the worker")
+        return
+    counts = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    print(", ".join(f"{counts.get(status, 0)} {status}" for status in OutgoingEmail.Status.values))
+    failed = (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED)
+        .select_related("recipient")
+        .order_by("next_attempt_at")
+    )
+    for email in failed:
+        print(
+            f"failed {email.key} to {email.recipient.get_username()} after {email.attempts} "
+            f"attempts, last at {email.next_attempt_at:%Y-%m-%d %H:%M} UTC: {email.last_error}"
+        )
+    if counts.get(OutgoingEmail.Status.FAILED):
+        print("Mend the cause (the mail server, the address), then run 'trm emails --retry'.")
+
+
 def token_create(args) -> None:
     """Make an API token for an organisation; the secret is printed once and never again.
 
@@ -517,6 +544,14 @@ def _parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=5.0, help="seconds between looks for work"
     )
     command.set_defaults(run=worker)
+
+    command = commands.add_parser(
+        "emails", help="the outbox: e-mails waiting, sent and failed, each failed one named"
+    )
+    command.add_argument(
+        "--retry", action="store_true", help="try the failed e-mails again from the start"
+    )
+    command.set_defaults(run=emails)
 
     command = commands.add_parser("check", help="check the configuration and the database")
     command.set_defaults(run=check)

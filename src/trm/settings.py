@@ -302,8 +302,19 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": env_str("TRM_EMAIL_USER"),
         "password": env_str("TRM_EMAIL_PASSWORD"),
         "use_tls": env_bool("TRM_EMAIL_TLS", PRODUCTION),
+        # Bounded well inside the worker's lease on an e-mail (TASK_RECLAIM_SECONDS).
+        "timeout": env_int("TRM_EMAIL_TIMEOUT", 30),
+    }
+elif _MAIL_BACKEND.endswith("filebased.EmailBackend"):
+    # Each e-mail written to a file in this folder: for tests and trials, never production.
+    MAILERS["default"]["OPTIONS"] = {
+        "file_path": env_str("TRM_EMAIL_FILE_PATH") or str(TRM_HOME / "mail")
     }
 DEFAULT_FROM_EMAIL = env_str("TRM_EMAIL_FROM", "trm@localhost")
+# The worker sends e-mails from the outbox (trm.deadlines.outbox): a failed one is tried again
+# after 1, 2, 4… times TRM_EMAIL_RETRY_SECONDS, at most TRM_EMAIL_ATTEMPTS times in all.
+EMAIL_ATTEMPTS = env_int("TRM_EMAIL_ATTEMPTS", 8)
+EMAIL_RETRY_SECONDS = env_int("TRM_EMAIL_RETRY_SECONDS", 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -374,6 +385,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task RUNNING longer than this is taken to have lost its worker (killed, machine gone): the
+# worker's housekeeping marks it failed and runs it again. An e-mail a worker claimed is sent by
+# another after as long. Longer than any task runs, so a slow one is not run twice at once.
+TASK_RECLAIM_SECONDS = env_int("TRM_TASK_RECLAIM_SECONDS", 600)
 
 # Logs carry identifiers and actions, never personal data; request bodies are not logged.
 LOGGING = {

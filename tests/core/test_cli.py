@@ -31,7 +31,7 @@ def trm(*args, home, env=None):
 
 @pytest.mark.parametrize(
     "command",
-    ["serve", "demo", "worker", "check", "manage", "keys", "audit", "retention", "token"],
+    ["serve", "demo", "worker", "emails", "check", "manage", "keys", "audit", "retention", "token"],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_:

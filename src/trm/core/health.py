@@ -24,6 +24,12 @@ def node_problems() -> list[str]:
         problems.append(
             f"{len(pending)} database migrations are not applied: run 'trm manage migrate'"
         )
+    else:
+        from trm.deadlines.models import OutgoingEmail
+
+        failed = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()
+        if failed:
+            problems.append(f"{failed} e-mails could not be delivered: 'trm emails' lists them")
     probe = settings.TRM_HOME / ".write-test"
     try:
         probe.write_text("ok")
