@@ -147,11 +147,17 @@ def demo(args) -> None:
     os.environ.setdefault("TRM_NODE_NAME", "demo")
     os.environ.pop("TRM_DATABASE_URL", None)
     _setup_django()
+    from trm.audit.verify import AuditChainBroken, make_checkpoint
     from trm.demo import create_demo_cases, create_demo_data, demo_logins
 
     _prepare_database()
     create_demo_data()
     create_demo_cases()
+    # A demo node's chain is checkpointed like any other's, from its first start.
+    try:
+        make_checkpoint()
+    except AuditChainBroken as broken:
+        print(f"warning: {broken.result}; remove {home} to start a fresh demo", flush=True)
     print(demo_logins(), flush=True)
     if not args.no_serve:
         _serve(args.host, args.port, args.threads, args.workers)
@@ -206,12 +212,13 @@ def manage(args) -> None:
 
 
 def keys_create(args) -> None:
-    """Write a new key-encryption key: 32 random bytes, base64, readable by the owner only."""
-    from trm.crypto.keyring import new_key_line, write_key_file_exclusive
+    """Write a new key file, readable by the owner only: a key-encryption key and the audit
+    chain's key, each 32 random bytes in base64."""
+    from trm.crypto.keyring import new_chain_key_line, new_key_line, write_key_file_exclusive
 
     path = Path(args.out)
     try:
-        write_key_file_exclusive(path, new_key_line())
+        write_key_file_exclusive(path, new_key_line(), new_chain_key_line())
     except FileExistsError:
         sys.exit(f"trm: {path} exists already; a key file is never overwritten.")
     print(f"Wrote a new key file to {path}. Keep a copy offline: without it no data can be read.")
@@ -242,29 +249,34 @@ def keys_rotate(args) -> None:
 
 
 def audit_verify(args) -> None:
-    """Walk the audit chain; exit 1 naming the first broken sequence number."""
+    """Walk the audit chain; exit 1 naming the kind of break and the first event affected."""
     _setup_django(database="set up")
     from trm.audit.verify import verify_chain
+    from trm.crypto.keyring import KeyFileError
     from trm.crypto.node_key import NodeKeyError
 
     try:
         result = verify_chain()
     except NodeKeyError as problem:
         sys.exit(f"trm: the audit checkpoints cannot be checked: {problem}")
+    except KeyFileError as problem:
+        sys.exit(f"trm: the audit chain cannot be checked: {problem}")
     print(result)
     if not result.ok:
         sys.exit(1)
 
 
 def audit_checkpoint(args) -> None:
-    """Sign a checkpoint of the newest audit event (the worker does this every hour)."""
+    """Sign a checkpoint of the newest audit event (the worker does this every
+    TRM_AUDIT_CHECKPOINT_MINUTES, and after every TRM_AUDIT_CHECKPOINT_EVENTS events)."""
     _setup_django(database="set up")
     from trm.audit.verify import AuditChainBroken, make_checkpoint
+    from trm.crypto.keyring import KeyFileError
     from trm.crypto.node_key import NodeKeyError
 
     try:
         checkpoint = make_checkpoint()
-    except NodeKeyError as problem:
+    except (NodeKeyError, KeyFileError) as problem:
         sys.exit(f"trm: no checkpoint was signed: {problem}")
     except AuditChainBroken as broken:
         print(broken.result)
@@ -325,6 +337,33 @@ def retention_run(args) -> None:
             f"{report.due_at:%Y-%m-%d %H:%M} UTC if still due"
         )
     print(f"{run.people_erased} people erased")
+
+
+def emails(args) -> None:
+    """The outbox of e-mails: how many wait, were sent and failed, and each failed one."""
+    _setup_django(database="set up")
+    from django.db.models import Count
+
+    from trm.deadlines.models import OutgoingEmail
+    from trm.deadlines.outbox import retry_failed
+
+    if args.retry:
+        print(f"{retry_failed()} failed e-mails will be tried again by the worker")
+        return
+    counts = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    print(", ".join(f"{counts.get(status, 0)} {status}" for status in OutgoingEmail.Status.values))
+    failed = (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED)
+        .select_related("recipient")
+        .order_by("next_attempt_at")
+    )
+    for email in failed:
+        print(
+            f"failed {email.key} to {email.recipient.get_username()} after {email.attempts} "
+            f"attempts, last at {email.next_attempt_at:%Y-%m-%d %H:%M} UTC: {email.last_error}"
+        )
+    if counts.get(OutgoingEmail.Status.FAILED):
+        print("Mend the cause (the mail server, the address), then run 'trm emails --retry'.")
 
 
 def token_create(args) -> None:
@@ -517,6 +556,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.set_defaults(run=worker)
 
+    command = commands.add_parser(
+        "emails", help="the outbox: e-mails waiting, sent and failed, each failed one named"
+    )
+    command.add_argument(
+        "--retry", action="store_true", help="try the failed e-mails again from the start"
+    )
+    command.set_defaults(run=emails)
+
     command = commands.add_parser("check", help="check the configuration and the database")
     command.set_defaults(run=check)
 
@@ -526,7 +573,9 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("keys", help="key files")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
-    command = key_commands.add_parser("create", help="write a new key-encryption key file")
+    command = key_commands.add_parser(
+        "create", help="write a new key file: a key-encryption key and the audit chain's key"
+    )
     command.add_argument("--out", required=True, help="path of the new key file")
     command.set_defaults(run=keys_create)
     command = key_commands.add_parser(

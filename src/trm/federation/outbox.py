@@ -50,6 +50,8 @@ def backoff(attempts: int) -> datetime.timedelta:
 def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
     """Seal `message` to `peer` and write it to the outbox, in the caller's step; the worker is
     nudged when the step commits."""
+    from trm.core.tasks import enqueue_unless_waiting
+
     from .tasks import deliver_envelopes
 
     node = this_node()
@@ -72,7 +74,7 @@ def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
         next_attempt_at=now,
     )
     record("trm.envelope.queued", target=queued, details=_identifiers(queued))
-    transaction.on_commit(deliver_envelopes.enqueue)
+    transaction.on_commit(lambda: enqueue_unless_waiting(deliver_envelopes), robust=True)
     return queued
 
 

@@ -53,7 +53,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_append_only'),
+        ('audit', '0003_chain_head'),
         ('crypto', '0002_audit_reasons_key'),
     ]
 
