@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
@@ -31,7 +30,7 @@ from trm.referrals import withdrawal as referral_withdrawal
 
 from .auth import caller, needs
 from .cases import CaseState, state_of
-from .lookup import NOT_FOUND, check_version, visible_case
+from .lookup import NOT_FOUND, visible_case
 from .models import Scope
 from .referrals import OrganisationRef
 from .schemas import (
@@ -57,8 +56,6 @@ router = Router(tags=["notes, consent and assignment"])
 CONSENT_NOT_FOUND = _("This consent does not exist or you may not see it.")
 # The assignment action's own words: an unknown user is refused like one of another
 # organisation, so the answer does not tell which user names exist.
-NOT_A_CASE_WORKER = _("Choose a case worker of the owning organisation.")
-
 Language = Literal[tuple(SPOKEN_LANGUAGES)]
 UserId = Annotated[int, Field(ge=1, le=2**53)]
 
@@ -338,10 +335,7 @@ def assign_case(
         if isinstance(payload.case_worker, int)
         else users.filter(username=payload.case_worker)
     ).first()
-    with transaction.atomic():
-        check_version(case, version)
-        if worker is None:
-            raise DomainError(NOT_A_CASE_WORKER)
-        assigned = actions.assign_case(user, case, worker)
+    # None: refused by the action, after the version (a stale one answers 409 first).
+    assigned = actions.assign_case(user, case, worker, version=version)
     response["ETag"] = etag(assigned.version)
     return AssignmentOut(**state_of(assigned).model_dump(), case_worker=worker.get_username())

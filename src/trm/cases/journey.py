@@ -25,6 +25,7 @@ from trm.lib.errors import (
     GuardRefused,
     NotAllowed,
 )
+from trm.lib.steps import step
 
 from . import age, sustainability
 from .locking import lock_case
@@ -191,10 +192,21 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
     return created
 
 
-@transaction.atomic
-def add_record(user, case: Case, kind: str, data: dict, *, supersedes=None) -> StageRecord:
-    """Record a form of the procedure, or correct one (`supersedes`: the record corrected)."""
-    locked = _locked(case)
+@step
+def add_record(
+    user, case: Case, kind: str, data: dict, *, supersedes=None, version: int | None = None
+) -> StageRecord:
+    """Record a form of the procedure, or correct one (`supersedes`: the record corrected);
+    `version`: refuse if the case changed since the writer read it."""
+    return write_record(user, case, kind, data, supersedes=supersedes, version=version)
+
+
+@transaction.atomic(savepoint=False)
+def write_record(
+    user, case: Case, kind: str, data: dict, *, supersedes=None, version: int | None = None
+) -> StageRecord:
+    """`add_record` within a step that composes it (the referral's acceptance)."""
+    locked = _locked(case, version)
     actor = _actor(user, locked)
     if supersedes is not None and supersedes.case_id != locked.pk:
         raise NotAllowed(NOT_FOUND)
@@ -218,9 +230,17 @@ def _check_move(actor: Actor, case: Case, transition: Transition, facts: CaseFac
         raise GuardRefused(*reasons)
 
 
-@transaction.atomic
+@step
 def move(user, case: Case, event: str, *, version: int, data=None, reason: str = "") -> Case:
     """Take a step of the workflow; refused with the guards' reasons if it is not allowed."""
+    return take_step(user, case, event, version=version, data=data, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def take_step(
+    user, case: Case, event: str, *, version: int | None = None, data=None, reason: str = ""
+) -> Case:
+    """`move` within a step that composes it (the referral's acceptance moves the case on)."""
     locked = _locked(case, version)
     actor = _actor(user, locked)
     return _apply(actor, locked, event, data=data, reason=reason)
@@ -290,12 +310,19 @@ def available_moves(user, case: Case) -> list[tuple[Transition, list[str]]]:
     return found
 
 
-@transaction.atomic
+@step
 def request_approval(
-    user, case: Case, subject: str, *, closure_reason: str = "", comment: str = ""
+    user,
+    case: Case,
+    subject: str,
+    *,
+    closure_reason: str = "",
+    comment: str = "",
+    version: int | None = None,
 ) -> Approval:
-    """Ask a supervisor to approve a best-interests determination or the closure."""
-    locked = _locked(case)
+    """Ask a supervisor to approve a best-interests determination or the closure; `version`:
+    refuse if the case changed since the writer read it."""
+    locked = _locked(case, version)
     actor = _actor(user, locked)
     require(actor.access, Write.APPROVAL_REQUEST)
     if locked.stage == Stage.CLOSED:
@@ -332,7 +359,7 @@ def request_approval(
     return approval
 
 
-@transaction.atomic
+@step
 def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
     """A supervisor of the owning organisation, not the one who asked, approves or returns it.
 

@@ -16,6 +16,7 @@ from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.steps import step
 
 from .models import ConsentRecord, Purpose
 from .state import current_consents
@@ -37,7 +38,7 @@ def _checked(consent: ConsentRecord) -> None:
         raise DomainError(*invalid.messages) from None
 
 
-@transaction.atomic
+@step
 def record_consent(
     actor,
     case,

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from trm.accounts.models import Membership, Role, User
 from trm.audit.log import lock_chain, new_event, record_many
+from trm.lib.steps import step
 
 from .models import Deadline, DeadlineKind, NotificationEvent
 from .notify import notify
@@ -170,7 +170,7 @@ def _claim(outcome: Outcome, pks, now) -> list:
     return claimed
 
 
-@transaction.atomic
+@step
 def _send(outcome: Outcome, pks, now) -> int:
     """Claim the deadlines still waiting for `outcome` and send it for each, in one transaction;
     how many were sent."""

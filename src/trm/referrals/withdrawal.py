@@ -7,7 +7,6 @@ its thread, its deadlines end, and the case can go on (refer again, or close wit
 "the person withdrew consent") instead of waiting for a side that can no longer act.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import ALWAYS_SHARED
@@ -19,6 +18,7 @@ from trm.consent.state import current_consents
 from trm.deadlines import tracking
 from trm.lib import limits
 from trm.lib.errors import Conflict, NotAllowed
+from trm.lib.steps import step
 
 from .actions import NOT_FOUND, _locked, cancel
 from .models import OPEN_STATES, MessageKind, Referral
@@ -37,7 +37,7 @@ def _end_referrals_no_longer_consented(actor, case, organisation, *, kind, to_se
         tracking.sharing_ended(case, organisation)
 
 
-@transaction.atomic
+@step
 def withdraw_consent(
     actor,
     case,
@@ -69,7 +69,7 @@ def withdraw_consent(
     return withdrawal
 
 
-@transaction.atomic
+@step
 def report_withdrawal(actor, referral: Referral, note: str = "", *, language: str | None = None):
     """The receiving organisation passes on that the person withdrew, in front of it, their
     consent to this referral: the sender's consent records change and the referral ends."""

@@ -22,6 +22,7 @@ from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
 from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
+from trm.lib.steps import step
 
 ERASED = "trm.person.erased"
 
@@ -29,7 +30,7 @@ ERASED = "trm.person.erased"
 PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
 
 
-@transaction.atomic
+@step
 def erase_person(actor, case, reason: str) -> Person:
     """The data protection officer erases the person of `case`, with a reason for the trail."""
     locked = lock_case(case.pk)
@@ -58,8 +59,9 @@ def erase_person(actor, case, reason: str) -> Person:
 
 
 def erase(person: Person, *, actor, case: Case, reason: str, details: dict | None = None):
-    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`."""
-    with transaction.atomic():
+    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`.
+    Composed by the steps that check it (`erase_person`, the retention schedule)."""
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         data_key = DataKey.objects.select_for_update().get(pk=person.data_key_id)
         destroy(data_key)
