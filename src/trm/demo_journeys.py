@@ -14,8 +14,8 @@ import datetime
 
 from django.utils import timezone
 
-from trm.cases import journey
-from trm.cases.actions import open_case
+from trm.cases.actions import journey
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case
 from trm.cases.record_kinds import DIMENSIONS
 from trm.cases.stages import Stage

@@ -9,7 +9,7 @@ from trm.access.categories import DataCategory
 from trm.access.models import BreakGlass, Grant
 from trm.access.policy import Action, access_to, can
 from trm.accounts.models import Membership, Role, User
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case
 from trm.directory.models import Organisation
 

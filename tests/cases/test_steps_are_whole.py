@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from tests.referrals.journeys import ALL_SCORES_3, Journey, committed, fresh, today
 from trm.audit import log as audit_log
-from trm.cases import journey as case_steps
 from trm.cases import workflow as case_workflow
+from trm.cases.actions import journey as case_steps
 from trm.cases.stages import Stage
 from trm.lib import effects
 from trm.referrals import actions as referrals

@@ -164,7 +164,7 @@ def test_a_consent_is_withdrawn_once_and_a_withdrawal_not_at_all(case_worker, ca
 def test_a_consent_of_another_person_cannot_be_withdrawn_through_this_case(
     case_worker, spain, case
 ):
-    from trm.cases.actions import open_case
+    from trm.cases.actions.casework import open_case
 
     other = open_case(case_worker, spain, person={"given_name": "Olena"})
     consent = give(case_worker, other)

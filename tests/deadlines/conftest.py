@@ -16,7 +16,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from trm.accounts.models import Role
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case, StageRecord
 from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage

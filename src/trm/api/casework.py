@@ -15,7 +15,7 @@ from trm.access.categories import DataCategory
 from trm.access.policy import Action
 from trm.access.reads import read_case
 from trm.access.view import case_view
-from trm.cases import actions
+from trm.cases.actions import casework
 from trm.cases.age import is_child_on
 from trm.cases.models import Case, Note
 from trm.consent import actions as consent_actions
@@ -228,7 +228,7 @@ def add_note(request, case_id: uuid.UUID, payload: NoteIn):
     """Add a note to the case, kept encrypted with the person's data."""
     user = caller(request)
     case, _access = visible_case(user, case_id)
-    note = actions.add_note(user, case, payload.text)
+    note = casework.add_note(user, case, payload.text)
     note = Note.objects.select_related("author", "organisation").get(pk=note.pk)
     return Status(201, _note_out(note, case))
 
@@ -336,6 +336,6 @@ def assign_case(
         else users.filter(username=payload.case_worker)
     ).first()
     # None: refused by the action, after the version (a stale one answers 409 first).
-    assigned = actions.assign_case(user, case, worker, version=version)
+    assigned = casework.assign_case(user, case, worker, version=version)
     response["ETag"] = etag(assigned.version)
     return AssignmentOut(**state_of(assigned).model_dump(), case_worker=worker.get_username())

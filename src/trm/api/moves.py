@@ -16,7 +16,7 @@ from pydantic import Field
 
 from trm.access.policy import Action
 from trm.access.view import case_view
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import Approval, Case
 from trm.cases.stages import ClosureReason, Stage
 from trm.cases.workflow import TRANSITIONS, Transition

@@ -13,7 +13,7 @@ from pydantic import Field
 from trm.access.policy import access_to
 from trm.access.reads import read_case
 from trm.access.view import RecordShown, case_view
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import RECORD_KINDS, RecordKind, Side
 from trm.cases.stages import Stage

@@ -15,7 +15,7 @@ from trm.access.actions import grant_access, revoke_access
 from trm.access.categories import ALL_CATEGORIES, ALWAYS_SHARED
 from trm.access.models import Grant
 from trm.audit.log import record as audit
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.cases.record_kinds import Side

@@ -27,12 +27,12 @@ from trm.lib.errors import (
 )
 from trm.lib.steps import step
 
-from . import age, sustainability
-from .locking import lock_case
-from .models import Approval, Case, StageRecord
-from .record_kinds import RECORD_KINDS, Side, not_before
-from .stages import ClosureReason, Stage
-from .workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
+from .. import age, sustainability
+from ..locking import lock_case
+from ..models import Approval, Case, StageRecord
+from ..record_kinds import RECORD_KINDS, Side, not_before
+from ..stages import ClosureReason, Stage
+from ..workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
 
 NOT_FOUND = CASE_NOT_FOUND
 

@@ -13,9 +13,9 @@ from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.steps import step
 
-from . import age
-from .locking import lock_case
-from .models import Attachment, Case, Note, Person
+from .. import age
+from ..locking import lock_case
+from ..models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
 # What is said of the person's age on the case, corrected with the person's identity.
