@@ -21,9 +21,10 @@ from trm.cases.models import Case, StageRecord
 from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage
 from trm.cases.workflow import EVENTS, RECORD_EFFECTS
-from trm.deadlines.calendar import TIME_ZONES, add_working_days
+from trm.deadlines.calendar import add_working_days
 from trm.deadlines.holidays import seed_holidays
 from trm.deadlines.sweep import sweep
+from trm.directory.clock import TIME_ZONES
 from trm.directory.models import Holiday
 from trm.lib import effects
 

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from trm.access.categories import DataCategory
-from trm.access.policy import categories_by_case, may_open_cases
+from trm.access.policy import categories_by_case, may_open_cases, visible_cases
 from trm.access.reads import read_case
 from trm.access.view import case_view
 from trm.audit.log import record
@@ -195,7 +195,7 @@ def _person(data: dict) -> dict:
 def _filtered(user, filters: CaseFilters):
     """The cases the caller may see, narrowed by the list's filters."""
     return finding.filtered(
-        finding.visible_cases(user),
+        visible_cases(user),
         user,
         stage=filters.stage,
         child=filters.child,

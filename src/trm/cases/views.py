@@ -18,6 +18,7 @@ from trm.access.policy import (
     access_to,
     categories_by_case,
     may_open_cases,
+    visible_cases,
 )
 from trm.access.rights import Write, may_write
 from trm.audit.log import record
@@ -57,7 +58,7 @@ def case_list(request):
     form = CaseFilterForm(request.GET)
     search = CaseSearchForm(request.POST if request.method == "POST" else None)
     cases = form.filter(
-        Case.objects.visible_to(request.user).select_related("person__data_key", "owner__country"),
+        visible_cases(request.user).select_related("person__data_key", "owner__country"),
         request.user,
     )
     cases = search.filter(cases, request.user)

@@ -72,7 +72,7 @@ def _member_of(user, organisation) -> None:
 
 
 def _sending_actor(user, case: Case):
-    actor = journey._actor(user, case)
+    actor = journey.actor_for(user, case)
     if actor.side != Side.SENDING or not actor.roles & CASE_WORK:
         raise NotAllowed(
             _("Only case workers, supervisors and focal points of the owning organisation do this.")

@@ -48,7 +48,8 @@ class Actor:
     roles: frozenset
 
 
-def _actor(user, case, action=Action.EDIT) -> Actor:
+def actor_for(user, case, action=Action.EDIT) -> Actor:
+    """Who `user` is on `case`; refused as not found unless their access allows `action`."""
     access = access_to(user, case)
     if not access.allows(action):
         raise NotAllowed(NOT_FOUND)
@@ -207,7 +208,7 @@ def write_record(
 ) -> StageRecord:
     """`add_record` within a step that composes it (the referral's acceptance)."""
     locked = _locked(case, version)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     if supersedes is not None and supersedes.case_id != locked.pk:
         raise NotAllowed(NOT_FOUND)
     created = _new_record(actor, locked, kind, data, supersedes=supersedes)
@@ -242,7 +243,7 @@ def take_step(
 ) -> Case:
     """`move` within a step that composes it (the referral's acceptance moves the case on)."""
     locked = _locked(case, version)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     return _apply(actor, locked, event, data=data, reason=reason)
 
 
@@ -297,7 +298,7 @@ def available_moves(user, case: Case) -> list[tuple[Transition, list[str]]]:
     access = access_to(user, case)
     if not access.allows(Action.EDIT):
         return []
-    actor = _actor(user, case)
+    actor = actor_for(user, case)
     facts = CaseFacts(case)
     found = []
     for transition in moves_from(case.stage):
@@ -323,7 +324,7 @@ def request_approval(
     """Ask a supervisor to approve a best-interests determination or the closure; `version`:
     refuse if the case changed since the writer read it."""
     locked = _locked(case, version)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     require(actor.access, Write.APPROVAL_REQUEST)
     if locked.stage == Stage.CLOSED:
         raise DomainError(_("The case is closed: reopen it first."))
@@ -367,7 +368,7 @@ def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "
     """
     locked = _locked(approval.case)
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     require(actor.access, Write.APPROVAL_DECISION)
     if approval.requested_by_id == user.pk:
         raise DomainError(_("You cannot approve your own request: another supervisor must."))
