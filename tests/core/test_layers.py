@@ -50,8 +50,6 @@ KNOWN_CIRCLES = {
     ("access", "cases"): "access.policy, access.reads and access.view read cases' models",
     ("access", "consent"): "access.view shows the consent records of the reader's view",
     ("access", "referrals"): "access.view shows the referrals of the reader's view",
-    # The erasure's presentation (who erased, when) is shown on the case's pages.
-    ("cases", "rights"): "cases.http and cases' template tags show rights.erasure.erasure_of",
     # The consent page's withdrawal also ends the referrals it allowed (one step).
     ("consent", "referrals"): "consent.views calls referrals.withdrawal.withdraw_consent",
     # The seed of the directory seeds the holidays; deadlines read the monitoring schedule.

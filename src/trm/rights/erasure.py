@@ -6,16 +6,13 @@ What is not encrypted but still theirs is emptied; the audit chain, which holds 
 data, stays whole.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import Action, access_to
 from trm.audit.log import record
-from trm.audit.models import AuditEvent
+from trm.cases.erased import ERASED
 from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
 from trm.crypto.envelope import destroy
@@ -23,8 +20,6 @@ from trm.crypto.models import DataKey
 from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 from trm.lib.steps import step
-
-ERASED = "trm.person.erased"
 
 # Plain columns that describe the person; they are not encrypted, so erasure empties them.
 PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
@@ -92,40 +87,3 @@ def erase(person: Person, *, actor, case: Case, reason: str, details: dict | Non
     person.__dict__.pop("_trm_plain_keys", None)
     person.data_key = data_key
     return person
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """When a person was erased and by whom, as the system recorded it: the time on the person,
-    the eraser in the audit chain (nothing else keeps it). `by` is None for an erasure the
-    retention schedule made, or one whose event is not found."""
-
-    at: datetime
-    by: str | None = None
-    organisation: str | None = None
-    by_retention: bool = False
-
-
-def erasure_of(person: Person) -> Erasure | None:
-    """The erasure of `person`, or None if they were not erased. Reads no personal data."""
-    if person.erased_at is None:
-        return None
-    event = (
-        AuditEvent.objects.filter(action=ERASED, details__person=str(person.pk))
-        .select_related("actor", "organisation")
-        .order_by("-sequence")
-        .first()
-    )
-    if event is None:
-        return Erasure(at=person.erased_at)
-    by = None
-    if event.actor is not None:
-        by = event.actor.get_full_name() or event.actor.get_username()
-    elif event.actor_username:  # the account is gone; the chain kept its name
-        by = event.actor_username
-    return Erasure(
-        at=person.erased_at,
-        by=by,
-        organisation=event.organisation.name if event.organisation else None,
-        by_retention="retention_report" in event.details,
-    )
