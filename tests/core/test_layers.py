@@ -52,8 +52,6 @@ KNOWN_CIRCLES = {
     ("access", "referrals"): "access.view shows the referrals of the reader's view",
     # The consent page's withdrawal also ends the referrals it allowed (one step).
     ("consent", "referrals"): "consent.views calls referrals.withdrawal.withdraw_consent",
-    # The seed of the directory seeds the holidays; deadlines read the monitoring schedule.
-    ("directory", "deadlines"): "directory.seed seeds deadlines.holidays",
 }
 
 
