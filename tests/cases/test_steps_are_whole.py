@@ -1,12 +1,13 @@
 """A step is whole: when anything it implies fails, nothing of it is left (design.md §4).
 
-For each transition of the case's workflow and of the referral's, and each record with
-consequences, the step is run from a state where it is allowed, once as it is (rolled back) to
-learn which effects it calls, then once for each of those effects made to raise, and once with
-its last audit append made to raise. Each time the database is found exactly as before: every
-table's rows, compared whole (the case's stage and version, records, deadlines, notifications,
-messages, grants, audit events…). Each step runs as if committed (on-commit callbacks run), so
-a consequence moved out of the transaction shows as a row left behind.
+For each transition of the case's workflow and of the referral's, each record with
+consequences and the withdrawal of consent, the step is run from a state where it is allowed:
+once as it is (rolled back) to learn which effects it calls, then once for each of those
+effects made to raise, and once with its last audit append made to raise. Each time the
+database is found exactly as before: every table's rows, compared whole (the case's stage and
+version, records, deadlines, notifications, messages, grants, audit events…). Each step runs
+as if committed (on-commit callbacks run), so a consequence moved out of the transaction
+shows as a row left behind.
 """
 
 import contextlib
@@ -21,6 +22,8 @@ from trm.audit import log as audit_log
 from trm.cases import workflow as case_workflow
 from trm.cases.actions import journey as case_steps
 from trm.cases.stages import Stage
+from trm.consent import actions as consent_actions
+from trm.consent.state import current_consents
 from trm.lib import effects
 from trm.referrals import actions as referrals
 from trm.referrals import withdrawal
@@ -308,6 +311,15 @@ def cancelling_accepted(j):
     return lambda: referrals.cancel_referral(j.worker, referral, "The person changed her mind.")
 
 
+def withdrawing_consent(j):
+    case, referral = referred(j)
+    j.accept(referral)
+    consent = (
+        current_consents(case.person).filter(purpose="referral", recipient_organisation=j.receiver)
+    ).get()
+    return lambda: consent_actions.withdraw_consent(j.worker, case, consent, "")
+
+
 def reporting_withdrawal(j):
     case, referral = referred(j)
     j.accept(referral)
@@ -315,6 +327,7 @@ def reporting_withdrawal(j):
 
 
 CASE = "case"
+CONSENT = "consent"
 REFERRAL = "referral"
 
 # name → (scenario, the transitions it takes: (table, event)), one or more per transition.
@@ -387,10 +400,13 @@ STEPS = {
     "answer": (answering, [(REFERRAL, "answer")]),
     "cancel": (cancelling_accepted, [(REFERRAL, "cancel")]),
     "report_withdrawal": (reporting_withdrawal, [(REFERRAL, "cancel")]),
+    "withdraw_consent": (withdrawing_consent, [(CONSENT, "withdraw"), (REFERRAL, "cancel")]),
 }
 
 
 def table_effects(table: str, event: str) -> tuple[str, ...]:
+    if table == CONSENT:
+        return consent_actions.WITHDRAWAL_EFFECTS
     if table == REFERRAL:
         return referral_workflow.EVENTS[event].effects
     if event in case_workflow.EVENTS:
@@ -404,6 +420,14 @@ def test_every_transition_and_record_with_effects_has_a_step_here():
     wanted |= {(CASE, kind) for kind in case_workflow.RECORD_EFFECTS}
     wanted |= {(REFERRAL, t.event) for t in referral_workflow.TRANSITIONS}
     assert wanted - taken == set()
+
+
+def test_every_effect_the_tables_name_is_a_function():
+    paths = [path for t in case_workflow.TRANSITIONS for path in t.effects]
+    paths += [path for named in case_workflow.RECORD_EFFECTS.values() for path in named]
+    paths += [path for t in referral_workflow.TRANSITIONS for path in t.effects]
+    paths += consent_actions.WITHDRAWAL_EFFECTS
+    assert effects.check(paths) == []
 
 
 @pytest.mark.parametrize("name", list(STEPS))

@@ -5,10 +5,10 @@ from django.db import connection
 
 from tests.consent.conftest import give, organisation
 from trm.audit.models import AuditEvent
+from trm.consent.actions import withdraw_consent
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.lib.errors import DomainError, Forbidden, NotAllowed
-from trm.referrals.withdrawal import withdraw_consent
 
 
 def test_a_case_worker_records_consent_and_the_trail_holds_no_personal_data(case_worker, case):

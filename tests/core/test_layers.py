@@ -50,8 +50,6 @@ KNOWN_CIRCLES = {
     ("access", "cases"): "access.policy, access.reads and access.view read cases' models",
     ("access", "consent"): "access.view shows the consent records of the reader's view",
     ("access", "referrals"): "access.view shows the referrals of the reader's view",
-    # The consent page's withdrawal also ends the referrals it allowed (one step).
-    ("consent", "referrals"): "consent.views calls referrals.withdrawal.withdraw_consent",
 }
 
 

@@ -26,7 +26,6 @@ from trm.crypto.envelope import DecryptionError
 from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.languages import SPOKEN_LANGUAGES
-from trm.referrals import withdrawal as referral_withdrawal
 
 from .auth import caller, needs
 from .cases import CaseState, state_of
@@ -301,7 +300,7 @@ def withdraw_consent(request, case_id: uuid.UUID, consent_id: uuid.UUID, payload
     form = WithdrawForm({"reason": payload.reason})
     if not form.is_valid():
         raise DomainError(*_form_errors(form))
-    withdrawal = referral_withdrawal.withdraw_consent(
+    withdrawal = consent_actions.withdraw_consent(
         user,
         case,
         consent,
