@@ -50,6 +50,11 @@ KNOWN_CIRCLES = {
     ("access", "cases"): "access.policy, access.reads and access.view read cases' models",
     ("access", "consent"): "access.view shows the consent records of the reader's view",
     ("access", "referrals"): "access.view shows the referrals of the reader's view",
+    # core is both the node's top (its home page, the worker) and a base the apps use (the
+    # task queue, the upload limit): split it in two and these go.
+    ("cases", "core"): "cases.pages reads core.uploads",
+    ("deadlines", "core"): "deadlines.outbox enqueues through core.tasks",
+    ("federation", "core"): "federation.outbox enqueues through core.tasks",
 }
 
 
