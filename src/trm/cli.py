@@ -287,6 +287,17 @@ def audit_checkpoint(args) -> None:
         print(f"audit checkpoint signed at sequence {checkpoint.sequence}")
 
 
+def audit_reasons(args) -> None:
+    """Read every typed reason kept beside the chain against its HMAC; exit 1 on a mismatch."""
+    _setup_django(database="set up")
+    from trm.audit.reasons import check_reasons
+
+    result = check_reasons()
+    print(result)
+    if not result.ok:
+        sys.exit(1)
+
+
 def retention_report(args) -> None:
     """Dry run: the cases due for erasure now, and the reports waiting for their grace period."""
     _setup_django(database="set up")
@@ -586,6 +597,10 @@ def _parser() -> argparse.ArgumentParser:
         "checkpoint", help="sign a checkpoint of the newest audit event with the node key"
     )
     command.set_defaults(run=audit_checkpoint)
+    command = audit_commands.add_parser(
+        "reasons", help="check the typed reasons kept beside the chain against its HMACs"
+    )
+    command.set_defaults(run=audit_reasons)
 
     token = commands.add_parser("token", help="API tokens of organisations")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")

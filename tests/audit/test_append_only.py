@@ -5,6 +5,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from trm.audit.log import record
 from trm.audit.models import AuditEvent
+from trm.audit.reasons import digest
 from trm.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ TABLE = AuditEvent._meta.db_table
 @pytest.fixture
 def event():
     record("trm.case.viewed", object_type="cases.case", object_id="1")
-    return record("trm.case.updated", object_type="cases.case", object_id="1", reason="typo")
+    return record("trm.person.updated", object_type="cases.case", object_id="1", reason="typo")
 
 
 def refused():
@@ -31,7 +32,7 @@ def test_an_update_is_refused_by_the_database(event):
         event.save()
     with refused(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET reason = %s WHERE id = %s", ["x", event.pk])  # noqa: S608
-    assert AuditEvent.objects.get(pk=event.pk).reason == "typo"
+    assert AuditEvent.objects.get(pk=event.pk).reason == digest("typo")
     assert verify_chain().ok
 
 

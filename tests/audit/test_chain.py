@@ -43,7 +43,7 @@ def test_an_event_names_its_actor_organisation_and_target(personas):
     worker = personas.spanish_case_worker()
     organisation = worker.memberships.get().organisation
     event = record(
-        "trm.organisation.viewed",
+        "trm.case.viewed",
         actor=worker,
         organisation=organisation,
         target=organisation,
@@ -102,7 +102,7 @@ def test_an_action_outside_the_trm_namespace_is_refused(action):
 def test_an_event_written_in_a_transaction_that_fails_leaves_no_gap():
     def change_that_fails():
         with transaction.atomic():
-            record("trm.case.updated", object_id="1")
+            record("trm.person.updated", object_id="1")
             raise RuntimeError("the change failed after its event was written")
 
     record("trm.case.viewed", object_id="1")

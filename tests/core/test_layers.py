@@ -109,6 +109,8 @@ def is_view(name: str) -> bool:
 
 
 def is_action(name: str) -> bool:
+    if name == "trm.audit.actions":  # the audit vocabulary: names of actions, not a write path
+        return False
     return "actions" in name.split(".")[2:] or name in WRITE_PATH
 
 

@@ -67,7 +67,14 @@ def test_the_dpo_exports_everything_held_about_the_person(spanish_dpo, case_work
         "trm.access.granted",
     ]:
         assert action in actions
-    assert set(export["audit_events"][0]) == {"case", "action", "occurred_at", "organisation"}
+    assert set(export["audit_events"][0]) == {
+        "case",
+        "action",
+        "occurred_at",
+        "organisation",
+        "had_reason",
+        "reason",
+    }
 
     exported = AuditEvent.objects.get(action="trm.person.exported")
     assert (exported.actor, exported.object_id) == (spanish_dpo, str(full_case.pk))

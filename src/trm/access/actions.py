@@ -38,6 +38,9 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
         actor=actor,
         organisation=case.owner,
         target=case,
+        # For the officers who review emergencies; the person's, as on the BreakGlass row.
+        reason=reason,
+        reason_key=case.person.data_key,
         details={"break_glass": str(emergency.pk), "hours": BREAK_GLASS_HOURS},
     )
     officers = Membership.objects.filter(

@@ -6,9 +6,18 @@ from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
 
 from .policy import Action, CaseAccess, access_to
 
+# What each purpose of reading is called in the audit trail (literals: see trm.audit.actions).
+READ_ACTIONS = {
+    "viewed": "trm.case.viewed",
+    "opened_for_edit": "trm.case.opened_for_edit",
+    "records_viewed": "trm.case.records_viewed",
+    "consent_viewed": "trm.case.consent_viewed",
+    "attachment_downloaded": "trm.case.attachment_downloaded",
+}
+
 
 def read_case(user, case_id, *, action: str = Action.VIEW, purpose: str = "viewed"):
-    """The case and the user's access to it, audited as `trm.case.<purpose>`.
+    """The case and the user's access to it, audited as `READ_ACTIONS[purpose]`.
 
     A case the user may not see is reported exactly like one that does not exist.
     """
@@ -18,10 +27,11 @@ def read_case(user, case_id, *, action: str = Action.VIEW, purpose: str = "viewe
         .first()
     )
     access = access_to(user, case) if case is not None else CaseAccess()
+    audited = READ_ACTIONS[purpose]  # before the check: an unknown purpose is a programming error
     if not access.allows(action):
         raise NotAllowed(CASE_NOT_FOUND)
     record(
-        f"trm.case.{purpose}",
+        audited,
         actor=user,
         organisation=case.owner,
         target=case,

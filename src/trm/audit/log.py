@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from trm.crypto.keyring import chain_key
 
+from . import reasons
+from .actions import is_catalogued
 from .models import ACTION_PATTERN, GENESIS_HASH, AuditEvent, AuditHead, event_hash, head_seal
 
 HEAD_ID = 1
@@ -80,33 +82,45 @@ def new_event(
     object_type: str = "",
     object_id: str = "",
     reason: str = "",
+    reason_key=None,
     details: dict | None = None,
 ) -> AuditEvent:
     """An event checked and ready for `record_many`: not yet in the chain, so with no sequence,
-    time or hash.
+    time or hash. `action` must be in the vocabulary (`trm.audit.actions`).
 
-    Events hold no personal data: identifiers, action and field names, and a reason that must
-    not describe the person. Details accept only str, int, bool, None or lists of them.
+    Events hold no personal data: identifiers, action and field names. Details accept only str,
+    int, bool, None or lists of them. A `reason` a person typed is not put in the chain: the chain
+    keeps its HMAC, and `record` stores the text encrypted beside it under `reason_key` (the
+    person's data key when the event concerns their case) or, when None, the node's audit key;
+    DomainError if that person was erased. Fixed codes belong in the details.
     """
     if not _action.match(action):
         raise ValueError(f"audit action {action!r} is not a name like trm.case.viewed")
+    if not is_catalogued(action):
+        # A programming error, not a refusal: every name is a literal in the catalogue.
+        raise ValueError(f"audit action {action!r} is not in the catalogue trm.audit.actions")
     details = _checked_details(details)
+    if reason:
+        reasons.check_keepable(reason_key)
     if target is not None:
         if target.pk is None:
             raise ValueError("an audit event cannot refer to an unsaved object")
         object_type, object_id = target._meta.label_lower, str(target.pk)
     if actor is not None and not actor.is_authenticated:
         actor = None
-    return AuditEvent(
+    event = AuditEvent(
         actor=actor,
         actor_username=actor.get_username() if actor is not None else "",
         organisation=organisation,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        reason=reason,
+        reason=reasons.digest(reason) if reason else "",
         details=details,
     )
+    if reason:
+        event.typed_reason = (reason, reason_key)
+    return event
 
 
 def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -152,6 +166,15 @@ def _nudge_checkpoint() -> None:
 
 def record(action: str, **event) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction if there is one. Its
-    fields, and what it may hold (no personal data), are `new_event`'s."""
-    [recorded] = record_many([new_event(action, **event)])
+    fields, and what it may hold (no personal data), are `new_event`'s; its typed reason is
+    stored beside it, in the same transaction."""
+    checked = new_event(action, **event)  # a refused event leaves the caller's transaction usable
+    if getattr(checked, "typed_reason", None) is None:
+        [recorded] = record_many([checked])
+        return recorded
+    # The event and its reason together or not at all; a savepoint (reasons are rare) so that a
+    # refusal inside, such as a missing chain key, leaves the caller's transaction usable.
+    with transaction.atomic():
+        [recorded] = record_many([checked])
+        reasons.keep([recorded])
     return recorded

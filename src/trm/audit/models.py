@@ -165,3 +165,31 @@ class AuditCheckpoint(models.Model):
 def checkpoint_message(sequence: int, hash_: str) -> bytes:
     # A fixed prefix keeps the node key's signatures for checkpoints apart from any other use.
     return f"trm-audit-checkpoint:{sequence}:{hash_}".encode()
+
+
+class AuditReason(models.Model):
+    """What a person typed as the reason of the event at `sequence`, kept beside the chain.
+
+    The text may name the person, so it is encrypted: under the person's data key when the event
+    concerns their case (erasure makes it unreadable), under the node's audit key otherwise. The
+    event itself holds only a keyed hash of the text (`trm.audit.reasons`). Append-only.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), primary_key=True, editable=False)
+    # No database constraint, as for the event's actor: the reason outlives whatever happens to
+    # keys; a key that is gone reads as erased.
+    data_key = models.ForeignKey(
+        "crypto.DataKey",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("data key"),
+    )
+    text = models.BinaryField(_("encrypted reason"), editable=False)
+
+    class Meta:
+        verbose_name = _("audit reason")
+        verbose_name_plural = _("audit reasons")
+
+    def __str__(self):
+        return f"reason of audit event {self.sequence}"

@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from trm.accounts.models import Role
 
+from .actions import sentence
 from .forms import AuditFilterForm
 from .log import record
+from .reasons import shown_reasons
 
 PAGE_SIZE = 50
 
@@ -39,6 +41,12 @@ def events(request):
     )
     found = form.events([m.organisation_id for m in memberships])
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The officer may read the reasons of their organisations' events: decrypted here, checked
+    # against the chain's HMAC, "erased" once the person's key is gone.
+    reasons = shown_reasons(page.object_list)
+    for event in page.object_list:
+        event.sentence = sentence(event.action)
+        event.shown_reason = reasons.get(event.sequence)
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(

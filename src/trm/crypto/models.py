@@ -12,6 +12,7 @@ class DataKey(models.Model):
     class Purpose(models.TextChoices):
         PERSON = "person", _("a person's data")
         BLIND_INDEX = "blind_index", _("blind indexes of the node")
+        AUDIT_REASONS = "audit_reasons", _("reasons in the node's audit trail")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purpose = models.CharField(max_length=16, choices=Purpose, default=Purpose.PERSON)
@@ -26,7 +27,12 @@ class DataKey(models.Model):
                 fields=["purpose"],
                 condition=models.Q(purpose="blind_index"),
                 name="one_blind_index_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=models.Q(purpose="audit_reasons"),
+                name="one_audit_reasons_key",
+            ),
         ]
 
     def __str__(self):

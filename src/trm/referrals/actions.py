@@ -157,7 +157,7 @@ def write_message(
 def audit_referral(action: str, referral: Referral, user, organisation, message=None, **details):
     # Free text (reasons, questions) stays in the encrypted message: it may describe the person.
     audit(
-        f"trm.referral.{action}",
+        action,
         actor=user,
         organisation=organisation,
         target=referral.case,
@@ -311,7 +311,7 @@ def send_referral(
     )
     sent = write_message(referral, MessageKind.SEND, user=user, payload=payload)
     audit_referral(
-        "sent",
+        "trm.referral.sent",
         referral,
         user,
         referral.sender,
@@ -321,7 +321,7 @@ def send_referral(
     )
     # On one node the referral is in the receiver's inbox as soon as it is sent.
     move(referral, "deliver", user)
-    audit_referral("received", referral, None, receiver, sent)
+    audit_referral("trm.referral.received", referral, None, receiver, sent)
     notifications.notify_of(sent, user, tracking.answer_deadline(referral))
     return referral
 
@@ -399,7 +399,7 @@ def accept_referral(
     )
     # The same step: the case row is locked by it since its start, so no version to compare.
     journey.take_step(user, case, "referral_accepted")
-    audit_referral("accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
+    audit_referral("trm.referral.accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
     notifications.notify_of(accepted, user)
     return locked
 
@@ -415,7 +415,7 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
     declined = write_message(
         locked, MessageKind.DECLINE, user=user, to_sender=True, payload={"reason": reason}
     )
-    audit_referral("declined", locked, user, locked.receiver, declined)
+    audit_referral("trm.referral.declined", locked, user, locked.receiver, declined)
     notifications.notify_of(declined, user)
     return locked
 
@@ -435,7 +435,7 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
         to_sender=True,
         payload={"question": question},
     )
-    audit_referral("information_requested", locked, user, locked.receiver, asked)
+    audit_referral("trm.referral.information_requested", locked, user, locked.receiver, asked)
     notifications.notify_of(asked, user)
     return asked
 
@@ -464,7 +464,7 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
         payload={"text": text},
         in_reply_to=question,
     )
-    audit_referral("answered", locked, user, question.to_organisation, answered)
+    audit_referral("trm.referral.answered", locked, user, question.to_organisation, answered)
     notifications.notify_of(answered, user)
     if question.from_organisation_id == locked.receiver_id and locked.state in AWAITING_ANSWER:
         # The receiving side has what it asked for: a whole answer period again.
@@ -486,7 +486,7 @@ def cancel(
     move(referral, "cancel", user)
     cancelled = write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
     writer = referral.receiver if to_sender else referral.sender
-    audit_referral("cancelled", referral, user, writer, cancelled, because=kind)
+    audit_referral("trm.referral.cancelled", referral, user, writer, cancelled, because=kind)
     notifications.notify_of(cancelled, user)
     return cancelled
 

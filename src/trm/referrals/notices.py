@@ -35,7 +35,7 @@ def _locked_referral(case, states) -> Referral | None:
 def _notice(referral, kind, actor, payload, *, to_sender=False):
     message = write_message(referral, kind, user=actor, payload=payload, to_sender=to_sender)
     organisation = referral.receiver if to_sender else referral.sender
-    audit_referral("notice_sent", referral, actor, organisation, message, kind=kind)
+    audit_referral("trm.referral.notice_sent", referral, actor, organisation, message, kind=kind)
     return message
 
 

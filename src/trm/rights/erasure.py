@@ -53,9 +53,10 @@ def erase_person(actor, case, reason: str) -> Person:
     return erase(person, actor=actor, case=locked, reason=reason)
 
 
-def erase(person: Person, *, actor, case: Case, reason: str, details: dict | None = None):
-    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`.
-    Composed by the steps that check it (`erase_person`, the retention schedule)."""
+def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict | None = None):
+    """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`, with
+    the `reason` a person typed (kept beside the chain) and `details` for fixed codes. Composed
+    by the steps that check it (`erase_person`, the retention schedule)."""
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         data_key = DataKey.objects.select_for_update().get(pk=person.data_key_id)
@@ -71,6 +72,8 @@ def erase(person: Person, *, actor, case: Case, reason: str, details: dict | Non
             actor=actor,
             organisation=case.owner,
             target=case,
+            # Under the node's audit key, not the person's (destroyed above): why a person was
+            # erased must stay readable to account for it. The form asks not to describe them.
             reason=reason,
             details={
                 "person": str(person.pk),

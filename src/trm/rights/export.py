@@ -14,6 +14,7 @@ from trm.access.policy import Action, access_to
 from trm.access.view import case_view
 from trm.audit.log import record
 from trm.audit.models import AuditEvent
+from trm.audit.reasons import ShownReason, shown_reasons
 from trm.cases.models import Case, NameIndex, Person
 from trm.consent.models import ConsentRecord
 from trm.crypto.envelope import DataKeyDestroyed
@@ -163,12 +164,15 @@ def _emergency_access(emergency: BreakGlass) -> dict:
     }
 
 
-def _audit_event(event: AuditEvent, references: dict) -> dict:
+def _audit_event(event: AuditEvent, references: dict, reason: ShownReason | None) -> dict:
     return {
         "case": references[event.object_id],
         "action": event.action,
         "occurred_at": event.occurred_at,
         "organisation": event.organisation.name if event.organisation else None,
+        # The reason someone typed, if it can still be read (not after the person's erasure).
+        "had_reason": reason is not None,
+        "reason": reason.text if reason is not None and reason.problem is None else None,
     }
 
 
@@ -208,11 +212,12 @@ def export_person(actor, case) -> dict:
         .select_related("case__person__data_key")
         .order_by("started_at")
     )
-    events = (
+    events = list(
         AuditEvent.objects.filter(object_type="cases.case", object_id__in=list(references))
         .select_related("organisation")
         .order_by("sequence")
     )
+    reasons = shown_reasons(events)
     export = {
         "format": FORMAT,
         "node": settings.NODE_NAME,
@@ -225,7 +230,9 @@ def export_person(actor, case) -> dict:
         "access_given": [_grant(grant) for grant in grants],
         "emergency_access": [_emergency_access(emergency) for emergency in emergencies],
         "name_index_entries": NameIndex.objects.filter(person=person).count(),
-        "audit_events": [_audit_event(event, references) for event in events],
+        "audit_events": [
+            _audit_event(event, references, reasons.get(event.sequence)) for event in events
+        ],
     }
     record(
         "trm.person.exported",

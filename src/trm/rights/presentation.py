@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
 from trm.access.models import Grant
+from trm.audit.actions import sentence
 from trm.cases.models import Person, Sex
 from trm.cases.record_kinds import RECORD_KINDS
 from trm.cases.values import record_in_words
@@ -14,20 +15,6 @@ from trm.consent.models import Purpose
 
 from .export import PERSON_FIELDS
 
-ACTIONS = {
-    "trm.case.opened": _("The case was opened"),
-    "trm.case.viewed": _("The case was read"),
-    "trm.case.opened_for_edit": _("The case was opened to correct data"),
-    "trm.case.consent_viewed": _("The consent records were read"),
-    "trm.person.updated": _("The person's data was corrected"),
-    "trm.person.exported": _("The person's data was exported for them"),
-    "trm.person.erased": _("The person's data was erased"),
-    "trm.consent.recorded": _("A consent was recorded"),
-    "trm.consent.withdrawn": _("A consent was withdrawn"),
-    "trm.access.granted": _("Access was given to an organisation"),
-    "trm.access.revoked": _("Access was taken back"),
-    "trm.access.break_glass": _("The case was opened in an emergency"),
-}
 CHANGES = {"created": _("Recorded"), "changed": _("Corrected"), "deleted": _("Deleted")}
 ERASED = _("Erased")
 
@@ -102,7 +89,11 @@ def printable(export: dict) -> dict:
         for version in export["person_history"]
     ]
     events = [
-        {**event, "action": ACTIONS.get(event["action"], event["action"])}
+        {
+            **event,
+            "action": sentence(event["action"]),
+            "reason": event["reason"] or (ERASED if event["had_reason"] else None),
+        }
         for event in export["audit_events"]
     ]
     recorded = [

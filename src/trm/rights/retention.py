@@ -94,8 +94,7 @@ def carry_out(report: RetentionReport, at=None) -> int:
             cases[0].person,
             actor=None,
             case=cases[0],
-            reason=REASON,
-            details={"retention_report": report.pk},
+            details={"retention_report": report.pk, "reason": REASON},
         )
         erased_case_ids += [str(case.pk) for case in cases]
     report.executed_at = at

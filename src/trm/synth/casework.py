@@ -272,7 +272,7 @@ class CaseWork:
 
     def referral_event(self, action, by, message, organisation, **details):
         self.event(
-            f"trm.referral.{action}",
+            action,
             by,
             {
                 "referral": str(self.referral.id),
@@ -286,7 +286,7 @@ class CaseWork:
     def notice(self, kind, payload, *, to_sender=False, by=None):
         message = self.message(kind, payload, to_sender=to_sender, by=by)
         organisation = self.referral.receiver if to_sender else self.referral.sender
-        self.referral_event("notice_sent", by, message, organisation, kind=kind)
+        self.referral_event("trm.referral.notice_sent", by, message, organisation, kind=kind)
 
     # -- approvals and closure ------------------------------------------------------------------
 
@@ -346,7 +346,7 @@ class CaseWork:
             if deadline.is_open and deadline.referral == referral.id:
                 deadline.cancelled_at, deadline.cancel_reason = self.t, CancelReason.WITHDRAWN
         cancelled = self.message(MessageKind.CANCEL, {"because": "case_closed"}, by=self.supervisor)
-        self.referral_event("cancelled", self.supervisor, cancelled, referral.sender)
+        self.referral_event("trm.referral.cancelled", self.supervisor, cancelled, referral.sender)
 
     # -- what the worker's sweep did meanwhile --------------------------------------------------
 

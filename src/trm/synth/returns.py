@@ -55,11 +55,11 @@ class ReturnJourney(CaseWork):
             by=self.worker,
         )
         self.referral_event(
-            "sent", self.worker, sent, self.owner.id,
+            "trm.referral.sent", self.worker, sent, self.owner.id,
             receiver=receiver.id, categories=self.referral.categories,
         )  # fmt: skip
         self.referral.state = ReferralState.RECEIVED
-        self.referral_event("received", None, sent, receiver.id)
+        self.referral_event("trm.referral.received", None, sent, receiver.id)
         self.deadline(
             DeadlineKind.REFERRAL_RESPONSE,
             rules=rules,
@@ -84,8 +84,8 @@ class ReturnJourney(CaseWork):
                     to_sender=True,
                     by=self.receiving_worker,
                 )
-                self.referral_event("information_requested", self.receiving_worker, asked,
-                                    referral.receiver)  # fmt: skip
+                self.referral_event("trm.referral.information_requested",
+                                    self.receiving_worker, asked, referral.receiver)  # fmt: skip
                 self.advance(0.5, 4)
                 answered = self.message(
                     MessageKind.ANSWER,
@@ -93,7 +93,7 @@ class ReturnJourney(CaseWork):
                     by=self.worker,
                     in_reply_to=asked.id,
                 )
-                self.referral_event("answered", self.worker, answered, referral.sender)
+                self.referral_event("trm.referral.answered", self.worker, answered, referral.sender)
                 rules = self.directory.countries[self.receiver.country]
                 referral.response_due_at = working_days_after(
                     self.t, rules.referral_days, rules.weekend_days
@@ -117,7 +117,9 @@ class ReturnJourney(CaseWork):
                 to_sender=True,
                 by=self.receiving_worker,
             )
-            self.referral_event("declined", self.receiving_worker, declined, referral.receiver)
+            self.referral_event(
+                "trm.referral.declined", self.receiving_worker, declined, referral.receiver
+            )
             if attempt == 1:
                 break
             # Refer elsewhere: another organisation of the country of origin, consent first.
@@ -158,7 +160,11 @@ class ReturnJourney(CaseWork):
         )
         self.move("referral_accepted", by=by)
         self.referral_event(
-            "accepted", by, accepted, referral.receiver, grant=GrantRef(grant, as_text=False)
+            "trm.referral.accepted",
+            by,
+            accepted,
+            referral.receiver,
+            grant=GrantRef(grant, as_text=False),
         )
         self.return_preparation(city)
 

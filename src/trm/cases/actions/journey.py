@@ -287,6 +287,7 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
         organisation=case.owner,
         target=case,
         reason=reason,
+        reason_key=case.person.data_key,  # the reason may speak of the person: theirs
         details={"event": event, "from": source, "to": case.stage},
     )
     effects.run(transition.effects, case, actor.user)
