@@ -14,8 +14,8 @@ import datetime
 
 from django.utils import timezone
 
-from trm.cases import journey
-from trm.cases.actions import open_case
+from trm.cases.actions import journey
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case
 from trm.cases.record_kinds import DIMENSIONS
 from trm.cases.stages import Stage
@@ -201,8 +201,15 @@ class ScriptedJourney:
         )
 
     def depart(self, case):
-        """The receiving side's risk assessment (and family assessment for a child), the
-        travel preparation, then the departure."""
+        """`prepare_departure`, then the departure."""
+        self.prepare_departure(case)
+        return self.move(
+            self.worker, case, "depart", data={"departed_at": timezone.now().isoformat()}
+        )
+
+    def prepare_departure(self, case):
+        """The receiving side's risk assessment (and family assessment for a child) and the
+        travel preparation: what the departure needs."""
         receiving = self.receiving_worker
         self.add(receiving, case, "risk_assessment", {
             "risk_level": "medium", "needs_on_arrival": "Shelter for the first weeks.",
@@ -217,9 +224,6 @@ class ScriptedJourney:
             "departure_on": today(14), "itinerary": f"Direct flight to {self.city}.",
             "escort_arranged": True, "escort": "IOM escort",
         })  # fmt: skip
-        return self.move(
-            self.worker, case, "depart", data={"departed_at": timezone.now().isoformat()}
-        )
 
     def confirm_reception(self, case):
         return self.move(
@@ -235,6 +239,11 @@ class ScriptedJourney:
         )
 
     def agree_plan(self, case):
+        self.prepare_plan(case)
+        return self.move(self.receiving_worker, case, "agree_plan")
+
+    def prepare_plan(self, case):
+        """The reintegration plan and an assistance item: what agreeing the plan needs."""
         receiving = self.receiving_worker
         self.add(receiving, case, "reintegration_plan", {
             "agreed_on": today(), "goals": f"A job in a bakery in {self.city}.",
@@ -245,7 +254,6 @@ class ScriptedJourney:
             "type": "vocational_training", "provider": "Different and Equal",
             "status": "planned", "budget": "800",
         })  # fmt: skip
-        return self.move(receiving, case, "agree_plan")
 
     def monitor(self, case, **scores):
         return self.add(self.receiving_worker, case, "monitoring_contact", {
@@ -254,8 +262,13 @@ class ScriptedJourney:
         })  # fmt: skip
 
     def close(self, case, reason="completed"):
-        approval = self.run(
+        self.run(
+            journey.decide_approval, self.supervisor, self.ask_closure(case, reason), approve=True
+        )
+        return fresh(case)
+
+    def ask_closure(self, case, reason="completed"):
+        """The closure's approval, asked for: a supervisor's approval closes the case."""
+        return self.run(
             journey.request_approval, self.worker, case, "closure", closure_reason=reason
         )
-        self.run(journey.decide_approval, self.supervisor, approval, approve=True)
-        return fresh(case)

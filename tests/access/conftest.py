@@ -24,8 +24,8 @@ from trm.access.actions import break_the_glass
 from trm.access.policy import access_to
 from trm.access.view import narrative_key
 from trm.accounts.models import Role
-from trm.cases import actions
-from trm.cases.journey import request_approval
+from trm.cases.actions import casework
+from trm.cases.actions.journey import request_approval
 from trm.cases.models import Case, StageRecord
 from trm.cases.record_kinds import RECORD_KINDS
 from trm.referrals.payload import narratives
@@ -91,11 +91,11 @@ class World:
         journey.monitor(case)
         self.owner_note = marker("note")
         self.secrets[self.owner_note] = Secret(case.owner_id, "", None, "note")
-        committed(actions.add_note, journey.worker, case, self.owner_note)
-        committed(actions.add_note, journey.receiving_worker, case, "Met her at the airport.")
+        committed(casework.add_note, journey.worker, case, self.owner_note)
+        committed(casework.add_note, journey.receiving_worker, case, "Met her at the airport.")
         filename = marker("file")
         self.secrets[filename] = Secret(case.owner_id, "", None, "file")
-        committed(actions.attach_file, journey.worker, case, f"{filename}.pdf",
+        committed(casework.attach_file, journey.worker, case, f"{filename}.pdf",
                   b"%PDF-1.4 owner's document")  # fmt: skip
         comment = marker("approval")
         self.secrets[comment] = Secret(case.owner_id, "", None, "approval")
@@ -160,6 +160,8 @@ def world(django_db_setup, django_db_blocker, _key_folder):
     keys = {"KEY_FILE": _key_folder / "kek.key", "NODE_KEY_FILE": _key_folder / "node_ed25519.pem"}
     with django_db_blocker.unblock(), override_settings(**keys):
         atomic = transaction.atomic()
+        # As a TestCase's: the steps inside (durable transactions) may run within it.
+        atomic._from_testcase = True
         atomic.__enter__()
         try:
             yield World(Personas())

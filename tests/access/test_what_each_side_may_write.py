@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.referrals.journeys import ALL_SCORES_3, committed
-from trm.cases.journey import add_record
+from trm.cases.actions.journey import add_record
 from trm.cases.models import Approval, Case, Note, StageRecord
 from trm.consent.actions import record_consent
 from trm.consent.models import ConsentRecord

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from tests.api.conftest import Api, token_api
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
-from trm.cases.actions import add_note
+from trm.cases.actions.casework import add_note
 from trm.cases.models import Case, Note
 from trm.consent.models import ConsentRecord
 

@@ -14,7 +14,7 @@ from tests.api.conftest import Api, token_api
 from tests.referrals.journeys import committed
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
-from trm.cases.journey import request_approval
+from trm.cases.actions.journey import request_approval
 from trm.cases.models import Approval, Case, Note, StageRecord
 from trm.consent.models import ConsentRecord
 from trm.referrals.actions import ask_for_information

@@ -13,7 +13,7 @@ from trm.accounts.models import Membership, Role, User
 from trm.api.models import ApiToken
 from trm.api.tokens import create_token, revoke_token
 from trm.audit.models import AuditEvent
-from trm.cases import journey as case_journey
+from trm.cases.actions import journey as case_journey
 from trm.cases.models import Approval
 from trm.cli import main
 from trm.lib.errors import NotAllowed

@@ -35,7 +35,7 @@ def test_the_journey_pages_have_no_serious_accessibility_problems(page, personas
 
 def test_the_supervisor_dpo_and_administrator_pages_have_no_serious_problems(page, personas):
     from trm.accounts.models import Role
-    from trm.cases import journey
+    from trm.cases.actions import journey
 
     team = Journey(personas, sending="ES", receiving="MA")
     case = team.to_referral()

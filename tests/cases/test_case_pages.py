@@ -7,7 +7,7 @@ from trm.access.categories import DataCategory
 from trm.access.models import BreakGlass, Grant
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case
 from trm.directory.models import Organisation
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.referrals.journeys import USUAL_CONSENT, Journey, fresh, today
-from trm.cases import actions, journey
+from trm.cases.actions import casework, journey
 from trm.cases.age import child_on
 from trm.cases.models import Case, Person
 from trm.cases.stages import Stage
@@ -166,7 +166,7 @@ def test_a_child_counselled_before_her_age_was_known_is_heard_before_the_choice(
     moved(team, worker, case, "start_counselling")
     team.add(worker, case, "counselling", {"choice": "return", "language": "sq"})
     team.consent(case, ("identity", "health", "assistance"), purpose=Purpose.ASSISTANCE)
-    actions.update_person(worker, case, {"birth_date": datetime.date.fromisoformat(
+    casework.update_person(worker, case, {"birth_date": datetime.date.fromisoformat(
         years_ago(16))}, version=fresh(case).version)  # fmt: skip
     assert move_refused(team, worker, case, "choose_return") == [
         "Record the child's own views in the options counselling first."
@@ -186,14 +186,14 @@ def test_correcting_the_birth_date_re_applies_the_child_safeguards(personas):
                    {"guardian": "A tutor", "appointed_on": today()}) == [
         "This record is for children only."]  # fmt: skip
 
-    actions.update_person(team.worker, case, {"birth_date": datetime.date.fromisoformat(
+    casework.update_person(team.worker, case, {"birth_date": datetime.date.fromisoformat(
         years_ago(15))}, version=fresh(case).version)  # fmt: skip
     assert fresh(case).is_child, "the list follows the correction"
     assert move_refused(team, team.worker, case, "presume_victim") == [
         "A child needs a guardian recorded from identification."
     ]
 
-    actions.update_person(team.worker, case, {"birth_date": datetime.date(1994, 3, 8)},
+    casework.update_person(team.worker, case, {"birth_date": datetime.date(1994, 3, 8)},
                           version=fresh(case).version)  # fmt: skip
     assert not fresh(case).is_child
     assert fresh(moved(team, team.worker, case, "presume_victim")).stage == Stage.FIRST_ASSISTANCE
@@ -203,7 +203,7 @@ def test_an_uncertain_age_makes_an_adult_on_paper_a_child(personas):
     team = Journey(personas)
     case = team.open(child=False, person=person("2001-01-01"))
     team.add(team.worker, case, "screening", SCREENING)
-    actions.update_person(team.worker, case, {"age_uncertain": True}, version=fresh(case).version)
+    casework.update_person(team.worker, case, {"age_uncertain": True}, version=fresh(case).version)
     assert fresh(case).treated_as_child
     assert move_refused(team, team.worker, case, "presume_victim") == [
         "A child needs a guardian recorded from identification."
@@ -214,23 +214,23 @@ def test_a_tick_cannot_contradict_the_birth_date(personas):
     team = Journey(personas)
     cases_before = Case.objects.count()
     with pytest.raises(DomainError) as refusal:
-        actions.open_case(team.worker, team.sender, person=person("1990-05-05"), is_child=True)
+        casework.open_case(team.worker, team.sender, person=person("1990-05-05"), is_child=True)
     assert list(refusal.value.errors) == ["is_child"]
     assert "mark the age as uncertain" in refusal.value.errors["is_child"][0]
     assert Case.objects.count() == cases_before, "nothing was written"
     assert not Person.objects.filter(cases__isnull=True).exists()
 
     # An adult by the papers who may be a child: the age is uncertain.
-    case = actions.open_case(team.worker, team.sender, person=person("1990-05-05"),
+    case = casework.open_case(team.worker, team.sender, person=person("1990-05-05"),
                              is_child=True, age_uncertain=True)  # fmt: skip
     assert case.treated_as_child
     assert not case.is_child, "the lists count her by the birth date, as uncertain"
 
     # Without a birth date, the tick is all there is to go on.
-    case = actions.open_case(team.worker, team.sender, person=person(None), is_child=True)
+    case = casework.open_case(team.worker, team.sender, person=person(None), is_child=True)
     assert case.is_child
     child = fresh(case)
-    actions.update_person(team.worker, child, {"birth_date": datetime.date(1990, 5, 5)},
+    casework.update_person(team.worker, child, {"birth_date": datetime.date(1990, 5, 5)},
                           version=child.version)  # fmt: skip
     assert not fresh(case).treated_as_child, "the birth date decides once it is known"
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.referrals.journeys import ALL_SCORES_3, Journey, fresh, today
-from trm.cases import actions
+from trm.cases.actions import casework
 from trm.cases.models import Case
 from trm.cases.stages import Stage
 from trm.lib.errors import DomainError
@@ -36,22 +36,22 @@ def test_a_birth_date_in_the_future_or_beyond_a_lifetime_is_refused(team):
         (tomorrow_everywhere, "The birth date cannot be in the future."),
         (datetime.date(1900, 1, 1), "The birth date cannot be more than 110 years ago."),
     ]:
-        errors = field_errors(actions.open_case, team.worker, team.sender,
+        errors = field_errors(casework.open_case, team.worker, team.sender,
                               person={**ANNA, "birth_date": birth_date})  # fmt: skip
         assert errors == {"birth_date": [message]}
     assert not Case.objects.exists()
     old = timezone.localdate().replace(year=timezone.localdate().year - 109, day=1)
-    assert actions.open_case(team.worker, team.sender, person={**ANNA, "birth_date": old})
+    assert casework.open_case(team.worker, team.sender, person={**ANNA, "birth_date": old})
 
 
 def test_citizenship_is_a_country_of_the_directory(team):
     for code in ("XX", "ZZ"):
-        errors = field_errors(actions.open_case, team.worker, team.sender,
+        errors = field_errors(casework.open_case, team.worker, team.sender,
                               person={**ANNA, "citizenship": code})  # fmt: skip
         assert errors == {"citizenship": ["Choose the citizenship among the countries of the "
                                           "directory."]}  # fmt: skip
-    case = actions.open_case(team.worker, team.sender, person={**ANNA, "citizenship": "UA"})
-    assert field_errors(actions.update_person, team.worker, case, {"citizenship": "ZZ"},
+    case = casework.open_case(team.worker, team.sender, person={**ANNA, "citizenship": "UA"})
+    assert field_errors(casework.update_person, team.worker, case, {"citizenship": "ZZ"},
                         version=case.version) == {"citizenship": [  # fmt: skip
         "Choose the citizenship among the countries of the directory."]}  # fmt: skip
     assert fresh(case).person.citizenship == "UA", "nothing was changed"

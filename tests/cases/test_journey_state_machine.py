@@ -20,7 +20,7 @@ from tests.personas import Personas
 from tests.referrals.journeys import ALL_SCORES_3, Journey, committed
 from trm.audit.models import AuditEvent
 from trm.audit.verify import verify_chain
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import Approval, Case, StageRecord
 from trm.cases.record_kinds import RECORD_KINDS
 from trm.cases.stages import Stage

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.referrals.journeys import Journey, committed
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import Case, StageRecord
 from trm.lib.errors import Conflict, DomainError, Forbidden, GuardRefused
 

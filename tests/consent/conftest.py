@@ -1,7 +1,7 @@
 import pytest
 
 from trm.accounts.models import Role
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.consent.actions import record_consent
 from trm.consent.models import Purpose
 from trm.directory.models import Organisation

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 
 from tests.consent.conftest import give, organisation
+from trm.consent.actions import withdraw_consent
 from trm.consent.models import Purpose
 from trm.consent.state import Coverage, covers
-from trm.referrals.withdrawal import withdraw_consent
 
 GIVEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 WITHDRAWN = GIVEN + timedelta(days=10)

@@ -5,10 +5,10 @@ from django.db import connection
 
 from tests.consent.conftest import give, organisation
 from trm.audit.models import AuditEvent
+from trm.consent.actions import withdraw_consent
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.lib.errors import DomainError, Forbidden, NotAllowed
-from trm.referrals.withdrawal import withdraw_consent
 
 
 def test_a_case_worker_records_consent_and_the_trail_holds_no_personal_data(case_worker, case):
@@ -164,7 +164,7 @@ def test_a_consent_is_withdrawn_once_and_a_withdrawal_not_at_all(case_worker, ca
 def test_a_consent_of_another_person_cannot_be_withdrawn_through_this_case(
     case_worker, spain, case
 ):
-    from trm.cases.actions import open_case
+    from trm.cases.actions.casework import open_case
 
     other = open_case(case_worker, spain, person={"given_name": "Olena"})
     consent = give(case_worker, other)

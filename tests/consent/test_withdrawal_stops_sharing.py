@@ -4,8 +4,8 @@ import pytest
 
 from tests.referrals.journeys import Journey, committed
 from trm.access.policy import Action, can
+from trm.consent.actions import withdraw_consent
 from trm.consent.models import ConsentRecord
-from trm.referrals.withdrawal import withdraw_consent
 
 pytestmark = pytest.mark.django_db
 

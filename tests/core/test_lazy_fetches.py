@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.referrals.journeys import Journey, committed
 from trm.access.actions import break_the_glass
 from trm.accounts.models import Role
-from trm.cases import actions as case_actions
-from trm.cases import journey as case_journey
+from trm.cases.actions import casework as case_actions
+from trm.cases.actions import journey as case_journey
 from trm.cases.stages import Stage
 from trm.deadlines.models import Deadline, Notification, NotificationEvent
 from trm.referrals import actions as referral_actions

@@ -7,8 +7,8 @@ from pydantic.fields import FieldInfo
 from tests.api.conftest import Api
 from tests.referrals.journeys import Journey
 from trm.api import cases, casework, moves, referrals
-from trm.cases import actions as case_actions
-from trm.cases import journey
+from trm.cases.actions import casework as case_actions
+from trm.cases.actions import journey
 from trm.cases.forms import BreakGlassForm, PersonForm
 from trm.cases.models import Approval, Case, Note
 from trm.consent.forms import ConsentForm, WithdrawForm

@@ -16,16 +16,17 @@ from django.test import TestCase
 from django.utils import timezone
 
 from trm.accounts.models import Role
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case, StageRecord
 from trm.cases.record_kinds import Side
 from trm.cases.stages import Stage
 from trm.cases.workflow import EVENTS, RECORD_EFFECTS
-from trm.deadlines.calendar import TIME_ZONES, add_working_days
-from trm.deadlines.holidays import seed_holidays
+from trm.deadlines.calendar import add_working_days
 from trm.deadlines.outbox import deliver
 from trm.deadlines.sweep import sweep
+from trm.directory.clock import TIME_ZONES
 from trm.directory.models import Holiday
+from trm.directory.seed.holidays import seed_holidays
 from trm.lib import effects
 
 _numbers = itertools.count(1)

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from trm.deadlines.calendar import add_months, add_working_days, is_working_day
-from trm.deadlines.holidays import HOLIDAYS, seed_holidays
 from trm.directory.models import Country, Holiday
+from trm.directory.seed.holidays import HOLIDAYS, seed_holidays
 
 from .conftest import local
 

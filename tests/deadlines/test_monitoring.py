@@ -7,8 +7,8 @@ import pytest
 
 from trm.cases.models import StageRecord
 from trm.cases.stages import Stage
-from trm.deadlines.calendar import local_date
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
+from trm.directory.clock import local_date
 
 from .conftest import local, swept
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from trm.cases.stages import Stage
-from trm.deadlines.calendar import local_date
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
+from trm.directory.clock import local_date
 
 from .conftest import local, swept
 

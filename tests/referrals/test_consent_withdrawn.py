@@ -8,17 +8,18 @@ from django.utils import timezone
 from tests.api.conftest import token_api
 from trm.access.models import Grant
 from trm.access.policy import access_to
-from trm.cases import journey as journey_actions
-from trm.cases.journey import available_moves
+from trm.cases.actions import journey as journey_actions
+from trm.cases.actions.journey import available_moves
 from trm.cases.models import Approval
 from trm.cases.stages import Stage
 from trm.cases.workflow import CaseFacts, a_childs_reception_is_confirmed
+from trm.consent.actions import withdraw_consent
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.deadlines.models import Deadline
 from trm.lib.errors import DomainError, Forbidden, NotAllowed
 from trm.referrals.models import MessageKind, ReferralMessage, ReferralState
-from trm.referrals.withdrawal import report_withdrawal, withdraw_consent
+from trm.referrals.withdrawal import report_withdrawal
 
 from .journeys import Journey, committed, fresh
 

@@ -8,6 +8,7 @@ from django.test import TestCase
 from django_tasks_db.models import DBTaskResult
 
 from trm.accounts.models import Role
+from trm.deadlines.messages import notification_text
 from trm.deadlines.models import (
     Deadline,
     DeadlineKind,
@@ -82,14 +83,16 @@ def test_a_new_referral_notifies_the_receiving_organisations_focal_points_and_ca
         assert notification.referral_id == referral.pk
         assert notification.deadline == deadline
         assert notification.organisation == journey.sender
-        assert notification.text.startswith(f"Case {case.reference}: a new referral from ")
-        assert journey.sender.name in notification.text
-        assert "waits for your answer by" in notification.text
+        assert notification_text(notification).startswith(
+            f"Case {case.reference}: a new referral from "
+        )
+        assert journey.sender.name in notification_text(notification)
+        assert "waits for your answer by" in notification_text(notification)
         [email] = emails_to(user)
         assert email.subject == f"New referral: case {case.reference}"
-        assert notification.text in email.body
+        assert notification_text(notification) in email.body
         assert "/notifications/" in email.body
-        assert_nothing_personal(notification.text, email.subject, email.body)
+        assert_nothing_personal(notification_text(notification), email.subject, email.body)
     for user in [supervisor, gone, journey.worker, sending_focal_point]:
         assert not told(user).exists()
         assert emails_to(user) == []
@@ -152,11 +155,11 @@ def test_the_receivers_answer_notifies_the_sender(
         assert notification.event == event
         assert notification.organisation == journey.receiver
         assert notification.referral_id == referral.pk
-        assert notification.text.startswith(f"Case {referral.case.reference}: ")
-        assert journey.receiver.name in notification.text
+        assert notification_text(notification).startswith(f"Case {referral.case.reference}: ")
+        assert journey.receiver.name in notification_text(notification)
         [email] = emails_to(user)
         assert email.subject == f"{subject}: case {referral.case.reference}"
-        assert_nothing_personal(notification.text, email.subject, email.body)
+        assert_nothing_personal(notification_text(notification), email.subject, email.body)
     assert told(receiving).count() == before, "the receiving side is not told of its own step"
     assert not told(journey.supervisor).exists(), "the sender's other staff are not disturbed"
 
@@ -169,12 +172,12 @@ def test_an_answer_notifies_the_side_that_asked(journey, referral, receiving_foc
     committed(actions.answer, journey.worker, referral, question, "Her cousin recruited her.")
     for user in [journey.receiving_worker, receiving_focal_point]:
         [notification] = told(user, NotificationEvent.ANSWERED)
-        assert notification.text == (
+        assert notification_text(notification) == (
             f"Case {referral.case.reference}: {journey.sender.name} answered the question about "
             "the referral."
         )
         [email] = emails_to(user)
-        assert_nothing_personal(notification.text, email.body)
+        assert_nothing_personal(notification_text(notification), email.body)
     assert not told(journey.worker, NotificationEvent.ANSWERED).exists()
 
 
@@ -183,13 +186,13 @@ def test_a_cancellation_notifies_the_receiving_side(journey, referral, receiving
     committed(actions.cancel_referral, journey.worker, referral, "Her stepfather found her")
     for user in [journey.receiving_worker, receiving_focal_point]:
         [notification] = told(user, NotificationEvent.CANCELLED)
-        assert notification.text == (
+        assert notification_text(notification) == (
             f"Case {referral.case.reference}: {journey.sender.name} cancelled the referral; its "
             "access to the case has ended."
         )
         [email] = emails_to(user)
         assert email.subject == f"Referral cancelled: case {referral.case.reference}"
-        assert_nothing_personal(notification.text, email.subject, email.body)
+        assert_nothing_personal(notification_text(notification), email.subject, email.body)
     assert not told(journey.worker, NotificationEvent.CANCELLED).exists()
 
 
@@ -204,7 +207,7 @@ def test_a_withdrawal_of_consent_is_told_to_the_side_that_did_not_record_it(
         assert notification.organisation == journey.receiver
         [email] = emails_to(user)
         assert email.subject == f"Consent withdrawn: case {referral.case.reference}"
-        assert_nothing_personal(notification.text, email.subject, email.body)
+        assert_nothing_personal(notification_text(notification), email.subject, email.body)
     assert not told(receiving_focal_point, NotificationEvent.CONSENT_WITHDRAWN).exists()
 
 

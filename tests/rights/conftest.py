@@ -5,10 +5,9 @@ from django.utils import timezone
 
 from trm.access.models import BreakGlass
 from trm.accounts.models import Role
-from trm.cases.actions import open_case, update_person
-from trm.consent.actions import record_consent
+from trm.cases.actions.casework import open_case, update_person
+from trm.consent.actions import record_consent, withdraw_consent
 from trm.directory.models import Organisation
-from trm.referrals.withdrawal import withdraw_consent
 
 PERSON = {
     "given_name": "Amira",

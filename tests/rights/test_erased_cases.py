@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.referrals.journeys import Journey
 from trm.accounts.models import Role
-from trm.cases import actions
+from trm.cases.actions import casework
 from trm.cases.record_kinds import RECORD_KINDS
 from trm.cases.workflow import EVENTS
 from trm.directory.models import Organisation
@@ -31,8 +31,8 @@ def erased(journey, dpo):
     """A case at the referral stage, referred, with a note and a document; then erased."""
     case = journey.to_referral()
     referral = journey.send(case)
-    actions.add_note(journey.worker, case, "Anila called from the shelter.")
-    attachment = actions.attach_file(journey.worker, case, "Anila Hoxha passport.png", PNG)
+    casework.add_note(journey.worker, case, "Anila called from the shelter.")
+    attachment = casework.attach_file(journey.worker, case, "Anila Hoxha passport.png", PNG)
     erase_person(dpo, case, "The person's request of 3 May")
     return case, referral, attachment
 

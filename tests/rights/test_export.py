@@ -8,8 +8,8 @@ import pytest
 from trm.access.actions import grant_access
 from trm.accounts.models import Role
 from trm.audit.models import AuditEvent
-from trm.cases import journey
-from trm.cases.actions import add_note, attach_file
+from trm.cases.actions import journey
+from trm.cases.actions.casework import add_note, attach_file
 from trm.directory.models import Organisation
 from trm.lib.errors import NotAllowed
 from trm.rights.erasure import erase_person

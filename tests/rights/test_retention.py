@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from trm.audit.models import AuditEvent
-from trm.cases.actions import open_case
+from trm.cases.actions.casework import open_case
 from trm.cases.models import Case, Person
 from trm.cli import main
 from trm.core.worker import periodic_jobs

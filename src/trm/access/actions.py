@@ -12,13 +12,14 @@ from trm.accounts.models import Membership, Role
 from trm.audit.log import record
 from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
+from trm.lib.steps import step
 
 from .categories import ALL_CATEGORIES
 from .models import BreakGlass, Grant
 from .policy import BREAK_GLASS_HOURS, Action, access_to
 
 
-@transaction.atomic
+@step
 def break_the_glass(actor, case, reason: str) -> BreakGlass:
     """Open a case in an emergency for a few hours; the data protection officers are told."""
     if not access_to(actor, case).allows(Action.BREAK_GLASS):
@@ -64,7 +65,7 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
     return emergency
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def grant_access(
     actor, case, *, organisation=None, user=None, categories, source, expires_at=None, texts=()
 ):
@@ -96,7 +97,7 @@ def grant_access(
     return grant
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def revoke_access(actor, grant: Grant) -> None:
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()

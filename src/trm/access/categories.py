@@ -21,8 +21,3 @@ ALL_CATEGORIES = frozenset(DataCategory.values)
 
 # Risk to life is always shared with whoever receives a referral (domain.md §4.5, §6).
 ALWAYS_SHARED = frozenset({DataCategory.RISK_TO_LIFE})
-
-# Never sent across a border unless the person agreed to it explicitly (domain.md §6).
-NEVER_SHARED_BY_DEFAULT = frozenset(
-    {DataCategory.LOCATION, DataCategory.EXPLOITATION, DataCategory.TRAFFICKERS}
-)

@@ -23,7 +23,6 @@ class Grant(models.Model):
 
     class Source(models.TextChoices):
         REFERRAL = "referral", _("accepted referral")
-        ASSIGNMENT = "assignment", _("assignment")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="grants")
     organisation = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Role
+from trm.cases.models import Case
 
 from .categories import ALL_CATEGORIES
 from .models import BreakGlass, Grant
@@ -109,6 +110,11 @@ def _supervised_countries(organisations: dict[int, set[str]]) -> set[int]:
     if not supervised:
         return set()
     return set(Organisation.objects.filter(pk__in=supervised).values_list("country_id", flat=True))
+
+
+def visible_cases(user, at=None):
+    """The cases `user` may see at all; what of each they may see is `access_to`'s."""
+    return Case.objects.filter(visible_cases_filter(user, at))
 
 
 def visible_cases_filter(user, at=None) -> Q:
@@ -214,8 +220,6 @@ def categories_by_case(user, case_ids, at=None) -> dict:
     """{case id: categories the user may see} for many cases in two queries (for lists)."""
     at = at or timezone.now()
     organisations = _case_role_organisations(user)
-    from trm.cases.models import Case
-
     found = {
         case_id: set(ALL_CATEGORIES)
         for case_id in Case.objects.filter(

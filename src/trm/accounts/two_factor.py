@@ -11,6 +11,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from trm.lib.steps import step
+
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR = "authenticator"
 BACKUP_CODES = "backup codes"
@@ -36,7 +38,7 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_data_uri(scale=4, border=2)
 
 
-@transaction.atomic
+@step
 def confirm_authenticator(user, token: str) -> list[str] | None:
     """Confirm enrolment with a first code; return fresh backup codes, or None if it is wrong."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -45,12 +47,17 @@ def confirm_authenticator(user, token: str) -> list[str] | None:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return new_backup_codes(user)
+    return _replace_backup_codes(user)
 
 
-@transaction.atomic
+@step
 def new_backup_codes(user) -> list[str]:
     """Replace the user's backup codes; the old ones stop working."""
+    return _replace_backup_codes(user)
+
+
+@transaction.atomic(savepoint=False)
+def _replace_backup_codes(user) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(user=user, name=BACKUP_CODES)
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]

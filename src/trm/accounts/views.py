@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +22,7 @@ from django_otp import login as otp_login
 
 from trm.directory.models import Organisation
 
-from . import throttle, two_factor
+from . import members, throttle, two_factor
 from .forms import CodeForm, InvitationForm, LanguageForm, LoginForm
 from .models import Membership
 
@@ -219,18 +218,7 @@ def organisation_users_view(request, pk):
 
 def invite(request, organisation, data) -> User:
     """Create the account without a password and e-mail a link to choose one."""
-    with transaction.atomic():
-        user = User.objects.create_user(
-            username=data["username"],
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            password=None,
-            language=request.user.language,
-        )
-        Membership.objects.create(
-            user=user, organisation=organisation, role=data["role"], created_by=request.user
-        )
+    user = members.invite_member(request.user, organisation, data)
     link = request.build_absolute_uri(
         reverse(
             "accounts:password_reset_confirm",
@@ -258,12 +246,6 @@ def deactivate_membership_view(request, pk, membership_pk):
     if membership.user_id == request.user.pk:
         messages.error(request, _("You cannot deactivate your own account."))
     else:
-        with transaction.atomic():
-            membership.is_active = False
-            membership.save(update_fields=["is_active"])
-            user = membership.user
-            if not user.memberships.filter(is_active=True).exists():
-                user.is_active = False
-                user.save(update_fields=["is_active"])
+        members.deactivate_membership(membership)
         messages.success(request, _("The account was deactivated."))
     return redirect("accounts:organisation_users", pk=organisation.pk)

@@ -11,11 +11,12 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from trm.access.categories import DataCategory
-from trm.access.policy import categories_by_case, may_open_cases
+from trm.access.policy import categories_by_case, may_open_cases, visible_cases
 from trm.access.reads import read_case
 from trm.access.view import case_view
 from trm.audit.log import record
-from trm.cases import actions, finding
+from trm.cases import finding
+from trm.cases.actions import casework
 from trm.cases.age import is_child_on
 from trm.cases.models import Case, NameIndex, Sex
 from trm.cases.stages import Stage
@@ -194,7 +195,7 @@ def _person(data: dict) -> dict:
 def _filtered(user, filters: CaseFilters):
     """The cases the caller may see, narrowed by the list's filters."""
     return finding.filtered(
-        finding.visible_cases(user),
+        visible_cases(user),
         user,
         stage=filters.stage,
         child=filters.child,
@@ -308,7 +309,7 @@ def open_case(request, payload: CaseIn, response: HttpResponse):
     if len(openable) > 1:
         raise DomainError(_("You work for several organisations: say which opens the case."))
     try:
-        case = actions.open_case(
+        case = casework.open_case(
             user,
             openable[0],
             person=_person(payload.person.model_dump(exclude_none=True)),
@@ -316,7 +317,7 @@ def open_case(request, payload: CaseIn, response: HttpResponse):
             age_uncertain=payload.age_uncertain,
         )
     except DomainError as refused:
-        raise refused.within("person", fields=actions.PERSON_FIELDS) from None
+        raise refused.within("person", fields=casework.PERSON_FIELDS) from None
     response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
     response["ETag"] = etag(case.version)
     return Status(201, state_of(case))
@@ -366,12 +367,12 @@ def correct_person(
     case, _access = visible_case(user, case_id)
     version = version_wanted(payload.version, if_match, required=True)
     changes = _person(payload.model_dump(exclude_unset=True, exclude={"version"}))
-    for name in actions.AGE_FIELDS:  # a null answers nothing about the person's age
+    for name in casework.AGE_FIELDS:  # a null answers nothing about the person's age
         if changes.get(name, False) is None:
             del changes[name]
     if not changes:
         raise DomainError(_("Nothing to correct: give at least one of the person's fields."))
-    actions.update_person(user, case, changes, version=version)
+    casework.update_person(user, case, changes, version=version)
     case = Case.objects.get(pk=case.pk)
     response["ETag"] = etag(case.version)
     return state_of(case)

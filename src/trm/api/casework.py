@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
@@ -16,7 +15,7 @@ from trm.access.categories import DataCategory
 from trm.access.policy import Action
 from trm.access.reads import read_case
 from trm.access.view import case_view
-from trm.cases import actions
+from trm.cases.actions import casework
 from trm.cases.age import is_child_on
 from trm.cases.models import Case, Note
 from trm.consent import actions as consent_actions
@@ -27,11 +26,10 @@ from trm.crypto.envelope import DecryptionError
 from trm.lib import limits
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.languages import SPOKEN_LANGUAGES
-from trm.referrals import withdrawal as referral_withdrawal
 
 from .auth import caller, needs
 from .cases import CaseState, state_of
-from .lookup import NOT_FOUND, check_version, visible_case
+from .lookup import NOT_FOUND, visible_case
 from .models import Scope
 from .referrals import OrganisationRef
 from .schemas import (
@@ -57,8 +55,6 @@ router = Router(tags=["notes, consent and assignment"])
 CONSENT_NOT_FOUND = _("This consent does not exist or you may not see it.")
 # The assignment action's own words: an unknown user is refused like one of another
 # organisation, so the answer does not tell which user names exist.
-NOT_A_CASE_WORKER = _("Choose a case worker of the owning organisation.")
-
 Language = Literal[tuple(SPOKEN_LANGUAGES)]
 UserId = Annotated[int, Field(ge=1, le=2**53)]
 
@@ -231,7 +227,7 @@ def add_note(request, case_id: uuid.UUID, payload: NoteIn):
     """Add a note to the case, kept encrypted with the person's data."""
     user = caller(request)
     case, _access = visible_case(user, case_id)
-    note = actions.add_note(user, case, payload.text)
+    note = casework.add_note(user, case, payload.text)
     note = Note.objects.select_related("author", "organisation").get(pk=note.pk)
     return Status(201, _note_out(note, case))
 
@@ -304,7 +300,7 @@ def withdraw_consent(request, case_id: uuid.UUID, consent_id: uuid.UUID, payload
     form = WithdrawForm({"reason": payload.reason})
     if not form.is_valid():
         raise DomainError(*_form_errors(form))
-    withdrawal = referral_withdrawal.withdraw_consent(
+    withdrawal = consent_actions.withdraw_consent(
         user,
         case,
         consent,
@@ -338,10 +334,7 @@ def assign_case(
         if isinstance(payload.case_worker, int)
         else users.filter(username=payload.case_worker)
     ).first()
-    with transaction.atomic():
-        check_version(case, version)
-        if worker is None:
-            raise DomainError(NOT_A_CASE_WORKER)
-        assigned = actions.assign_case(user, case, worker)
+    # None: refused by the action, after the version (a stale one answers 409 first).
+    assigned = casework.assign_case(user, case, worker, version=version)
     response["ETag"] = etag(assigned.version)
     return AssignmentOut(**state_of(assigned).model_dump(), case_worker=worker.get_username())

@@ -1,9 +1,6 @@
 """Finding what a call is about, through the policy: hidden things are simply not found."""
 
-from django.db import transaction
-
 from trm.access.policy import CaseAccess, access_to
-from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
 
@@ -20,14 +17,3 @@ def visible_case(user, case_id) -> tuple[Case, CaseAccess]:
     if not access:
         raise NotAllowed(NOT_FOUND)
     return case, access
-
-
-def check_version(case: Case, version: int | None) -> None:
-    """Lock the case and refuse a stale version, for actions that take none themselves.
-
-    Call inside the transaction of the action: the lock holds until it commits.
-    """
-    if version is None:
-        return
-    assert transaction.get_connection().in_atomic_block, "check the version inside a transaction"
-    lock_case(case.pk, version=version, related=())

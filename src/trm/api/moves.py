@@ -9,7 +9,6 @@ import datetime
 import uuid
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
@@ -17,7 +16,7 @@ from pydantic import Field
 
 from trm.access.policy import Action
 from trm.access.view import case_view
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import Approval, Case
 from trm.cases.stages import ClosureReason, Stage
 from trm.cases.workflow import TRANSITIONS, Transition
@@ -26,7 +25,7 @@ from trm.lib.errors import DomainError, NotAllowed
 
 from .auth import a_person_decides, caller, needs
 from .cases import CaseState, state_of
-from .lookup import check_version, visible_case
+from .lookup import visible_case
 from .models import Scope
 from .records import form_data
 from .schemas import IfMatch, In, Version, codes, etag, responses, text, version_wanted
@@ -194,15 +193,14 @@ def request_approval(request, case_id: uuid.UUID, payload: ApprovalIn, if_match:
     user = caller(request)
     case, access = visible_case(user, case_id)
     version = version_wanted(payload.version, if_match, required=False)
-    with transaction.atomic():
-        check_version(case, version)
-        approval = journey.request_approval(
-            user,
-            case,
-            payload.subject,
-            closure_reason=payload.closure_reason or "",
-            comment=payload.comment,
-        )
+    approval = journey.request_approval(
+        user,
+        case,
+        payload.subject,
+        closure_reason=payload.closure_reason or "",
+        comment=payload.comment,
+        version=version,
+    )
     return Status(201, _approval_out(approval))
 
 

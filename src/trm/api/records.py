@@ -6,7 +6,6 @@ import uuid
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -14,14 +13,14 @@ from pydantic import Field
 from trm.access.policy import access_to
 from trm.access.reads import read_case
 from trm.access.view import RecordShown, case_view
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import RECORD_KINDS, RecordKind, Side
 from trm.cases.stages import Stage
 from trm.lib.errors import DomainError, NotAllowed
 
 from .auth import caller, needs
-from .lookup import check_version, visible_case
+from .lookup import visible_case
 from .models import Scope
 from .schemas import (
     IfMatch,
@@ -251,9 +250,9 @@ def add_record(request, case_id: uuid.UUID, payload: RecordIn, if_match: IfMatch
             raise DomainError(_("A correction is of the same kind as the record it corrects."))
     data = form_data(payload.kind, payload.data)
     try:
-        with transaction.atomic():
-            check_version(case, version)
-            created = journey.add_record(user, case, payload.kind, data, supersedes=corrected)
+        created = journey.add_record(
+            user, case, payload.kind, data, supersedes=corrected, version=version
+        )
     except DomainError as refused:
         raise refused.within("data") from None  # the record's fields are in `data`
     shown = case_view(case, access_to(user, case)).record(created.pk)

@@ -8,8 +8,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from trm.cases.models import Case
+from trm.access.policy import visible_cases
 from trm.cases.workflow import CASE_WORK
+from trm.deadlines.messages import notification_text
 from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
 from trm.referrals.models import Referral
 
@@ -72,7 +73,7 @@ def deadlines(request, filters: Query[DeadlineFilters]):
     # The answer to a referral is owed before the receiving side may see the case.
     referrals = Referral.objects.filter(receiver_id__in=organisations).values("pk")
     found = Deadline.objects.open().filter(
-        Q(case__in=Case.objects.visible_to(user)) | Q(referral_id__in=referrals),
+        Q(case__in=visible_cases(user)) | Q(referral_id__in=referrals),
         organisations__in=organisations,
     )
     if filters.overdue is not None:
@@ -116,9 +117,7 @@ def notifications(request, filters: Query[NotificationFilters]):
     ).order_by("-created_at", "-pk")
     count, items = page_of(queryset, filters.limit, filters.offset)
     visible = set(
-        Case.objects.visible_to(user)
-        .filter(pk__in=[n.case_id for n in items])
-        .values_list("pk", flat=True)
+        visible_cases(user).filter(pk__in=[n.case_id for n in items]).values_list("pk", flat=True)
     )
     return {
         "count": count,
@@ -129,7 +128,7 @@ def notifications(request, filters: Query[NotificationFilters]):
                 id=n.pk,
                 kind=n.kind or None,
                 event=n.event,
-                text=n.text,
+                text=notification_text(n),
                 case_id=n.case_id if n.case_id in visible else None,
                 case_reference=n.case.reference,
                 referral_id=n.referral_id,

@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +21,7 @@ from trm.accounts.models import Membership, Role, User
 from trm.audit.log import record
 from trm.cases.workflow import CASE_WORK
 from trm.lib.errors import Conflict, DomainError, NotAllowed
+from trm.lib.steps import step
 
 from .models import ApiToken, Scope
 
@@ -119,7 +119,7 @@ def token_role(maker, organisation, scopes) -> str | None:
     return next(role for role in preference if role in fitting)
 
 
-@transaction.atomic
+@step
 def create_token(
     actor, organisation, *, name: str, scopes, maker=None, second_factor: bool = False
 ) -> tuple[ApiToken, str]:
@@ -175,7 +175,7 @@ def create_token(
     return token, secret
 
 
-@transaction.atomic
+@step
 def revoke_token(actor, token: ApiToken) -> ApiToken:
     """Stop the token at once; its service user can no longer act or see anything."""
     token = ApiToken.objects.select_for_update().select_related("organisation").get(pk=token.pk)

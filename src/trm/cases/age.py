@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.crypto.envelope import DecryptionError
+from trm.directory.clock import local_date
 
 MAJORITY = 18  # when a country configures none (`Country.child_age_threshold`)
 OLDEST_AGE = 110  # a birth date further back is a typing slip
@@ -47,8 +48,6 @@ def majority_for(case) -> int:
 
 def step_day(case, moment: datetime.datetime | None = None) -> datetime.date:
     """The day a step taken at `moment` (now) falls on, in the owning organisation's country."""
-    from trm.deadlines.calendar import local_date
-
     return local_date(case.owner.country, moment or timezone.now())
 
 

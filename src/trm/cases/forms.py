@@ -5,7 +5,7 @@ from trm.directory.models import Country, Organisation
 from trm.lib import limits
 
 from . import finding
-from .actions import AGE_FIELDS
+from .actions.casework import AGE_FIELDS
 from .models import Person, Sex
 from .stages import Stage
 

@@ -5,6 +5,8 @@ from django.shortcuts import render
 
 from trm.access.reads import read_case
 
+from .erased import erasure_of
+
 # The case page itself answers 200 once its person is erased: the case still exists, and the
 # page says truly what is left of it. Every form, correction and download of the case needs the
 # person's data, destroyed with their key for good: 410 Gone, which is not an error of the
@@ -34,7 +36,6 @@ def erased_page(request, case, access, status=GONE):
     """The page every case page and form answers once the person was erased: when, by whom,
     and which of the case's records remain, without their content."""
     from trm.access.policy import Action
-    from trm.rights.erasure import erasure_of
 
     records = [
         record

@@ -151,14 +151,6 @@ def new_case_reference(country_code: str) -> str:
     return f"{country_code}-{token[:4]}-{token[4:]}"
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The cases `user` may see at all; what of each they may see is `access.policy`'s."""
-        from trm.access.policy import visible_cases_filter
-
-        return self.filter(visible_cases_filter(user))
-
-
 class Case(models.Model):
     """One person's journey through the TRM, owned by the organisation that opened it."""
 
@@ -199,7 +191,6 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = CaseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

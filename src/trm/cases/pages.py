@@ -18,7 +18,8 @@ from trm.accounts.models import Role
 from trm.core.uploads import upload_was_too_large
 from trm.lib.errors import DomainError
 
-from . import actions, age, journey
+from . import age
+from .actions import casework, journey
 from .http import read_or_404
 from .models import Approval
 from .record_kinds import RECORD_KINDS, Side
@@ -194,7 +195,7 @@ def case_work_context(request, case, access) -> dict:
 @require_POST
 def add_note(request, pk):
     case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
-    _act(request, lambda: actions.add_note(request.user, case, request.POST.get("text", "")),
+    _act(request, lambda: casework.add_note(request.user, case, request.POST.get("text", "")),
          _("The note was added."))  # fmt: skip
     if request.htmx:  # only the notes section is replaced
         notes = case_view(case, access).notes
@@ -209,11 +210,11 @@ def attach(request, pk):
     case, _access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     upload = request.FILES.get("file")
     if upload_was_too_large(request):
-        messages.error(request, actions.file_too_large())
+        messages.error(request, casework.file_too_large())
     elif upload is None:
         messages.error(request, _("Choose a file to attach."))
     else:
-        _act(request, lambda: actions.attach_file(request.user, case, upload.name, upload.read()),
+        _act(request, lambda: casework.attach_file(request.user, case, upload.name, upload.read()),
              _("The file was attached."))  # fmt: skip
     return redirect(case)
 
@@ -242,7 +243,7 @@ def _safe_filename(attachment) -> str:
 def assign(request, pk):
     case, _access = read_or_404(request, pk, action=Action.ASSIGN, purpose="opened_for_edit")
     worker = get_object_or_404(get_user_model(), pk=request.POST.get("case_worker") or 0)
-    _act(request, lambda: actions.assign_case(request.user, case, worker),
+    _act(request, lambda: casework.assign_case(request.user, case, worker),
          _("The case was assigned."))  # fmt: skip
     return redirect(case)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .record_kinds import RECORD_KINDS, Field
 
-# Facts trm derives for some records (journey._derived_facts), shown after the form's own.
+# Facts trm derives for some records (actions.journey._derived_facts), shown after the form's own.
 DERIVED_FIELDS = (
     Field("days", _("Length (days)"), "int"),
     Field("ends_on", _("Ends on"), "date"),

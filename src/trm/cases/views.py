@@ -18,13 +18,14 @@ from trm.access.policy import (
     access_to,
     categories_by_case,
     may_open_cases,
+    visible_cases,
 )
 from trm.access.rights import Write, may_write
 from trm.audit.log import record
 from trm.directory.models import Organisation
 from trm.lib.errors import DomainError
 
-from . import actions
+from .actions import casework
 from .forms import BreakGlassForm, CaseFilterForm, CaseSearchForm, OpenCaseForm, PersonForm
 from .http import PersonErased, read_or_404
 from .models import Case
@@ -57,7 +58,7 @@ def case_list(request):
     form = CaseFilterForm(request.GET)
     search = CaseSearchForm(request.POST if request.method == "POST" else None)
     cases = form.filter(
-        Case.objects.visible_to(request.user).select_related("person__data_key", "owner__country"),
+        visible_cases(request.user).select_related("person__data_key", "owner__country"),
         request.user,
     )
     cases = search.filter(cases, request.user)
@@ -119,10 +120,10 @@ def edit_person(request, pk):
     case, access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     if not may_write(access, Write.PERSON):
         raise Http404  # the receiving side never changes the person's identity
-    categories = {**case.person.CATEGORY_OF_FIELD, **actions.AGE_FIELDS}
+    categories = {**case.person.CATEGORY_OF_FIELD, **casework.AGE_FIELDS}
     editable = [name for name, kind in categories.items() if access.allows(Action.EDIT, kind)]
     initial = {
-        name: getattr(case if name in actions.AGE_FIELDS else case.person, name)
+        name: getattr(case if name in casework.AGE_FIELDS else case.person, name)
         for name in editable
     }
     form = PersonForm(
@@ -130,7 +131,7 @@ def edit_person(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_person(
+            casework.update_person(
                 request.user, case, form.changes(), version=form.cleaned_data["version"] or 0
             )
         except DomainError as refused:
@@ -154,7 +155,7 @@ def open_case(request):
     form = OpenCaseForm(request.POST or None, organisations=queryset)
     if request.method == "POST" and form.is_valid():
         try:
-            case = actions.open_case(
+            case = casework.open_case(
                 request.user,
                 form.cleaned_data["organisation"],
                 person=form.person(),

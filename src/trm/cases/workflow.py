@@ -1,7 +1,7 @@
 """The case workflow as a table: (stage, event) → target, with guards and who may move.
 
 Guards are plain functions of a `CaseFacts` snapshot returning the reasons a move is not
-allowed, translated, for the user to read. No web code and no writes here: `actions.py`
+allowed, translated, for the user to read. No web code and no writes here: `actions.journey`
 applies a move. The table reads as the procedure of domain.md §4-§5.
 
 A move's consequences in other apps (the referral's notices, the deadlines) are its `effects`,
@@ -77,17 +77,15 @@ class CaseFacts:
             .first()
         )
 
+    # Consents and referrals are read through the case's own relations: those apps build on
+    # cases, so cases do not import them.
     @cached_property
     def assistance_consent(self) -> bool:
-        from trm.consent.state import current_consents
-
-        return current_consents(self.case.person).filter(purpose="assistance").exists()
+        return self.case.person.consents.in_force().filter(purpose="assistance").exists()
 
     @cached_property
     def accepted_referral(self):
-        from trm.referrals.state import accepted_referral
-
-        return accepted_referral(self.case)
+        return self.case.referrals.latest_accepted()
 
     @property
     def seeks_asylum(self) -> bool:

@@ -14,8 +14,9 @@ from trm.audit.log import record
 from trm.cases.age import is_child_on
 from trm.cases.locking import lock_case
 from trm.cases.models import Case
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.steps import step
 
 from .models import ConsentRecord, Purpose
 from .state import current_consents
@@ -37,7 +38,7 @@ def _checked(consent: ConsentRecord) -> None:
         raise DomainError(*invalid.messages) from None
 
 
-@transaction.atomic
+@step
 def record_consent(
     actor,
     case,
@@ -165,6 +166,36 @@ def record_withdrawal(
     )
     if consent.purpose == Purpose.REFERRAL and consent.recipient_organisation_id:
         _revoke_grants_no_longer_consented(actor, locked.person, consent.recipient_organisation)
+    return withdrawal
+
+
+# What a withdrawal implies beyond the consent records, in order: dotted paths of
+# `effect(withdrawal, actor)`. Paths, not imports: the referrals app builds on consent.
+WITHDRAWAL_EFFECTS = ("trm.referrals.withdrawal.consent_withdrawn",)
+
+
+@step
+def withdraw_consent(
+    actor,
+    case,
+    consent: ConsentRecord,
+    reason: str = "",
+    *,
+    language: str | None = None,
+    interpreter_present: bool = False,
+) -> ConsentRecord:
+    """The owning organisation records that the person withdrew a consent; what the consent
+    allowed ends with it (the access it gave, the referrals it no longer covers)."""
+    locked = locked_case_for_consent(actor, case)
+    withdrawal = record_withdrawal(
+        actor,
+        locked,
+        consent,
+        reason,
+        language=language,
+        interpreter_present=interpreter_present,
+    )
+    effects.run(WITHDRAWAL_EFFECTS, withdrawal, actor)
     return withdrawal
 
 

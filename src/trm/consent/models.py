@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,21 @@ def validate_language(value):
     if value not in SPOKEN_LANGUAGES:
         raise ValidationError(
             _("Unknown language code: %(codes)s."), params={"codes": value}, code="unknown"
+        )
+
+
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        """Those of these consents in force at `at` (now): given, not expired, not withdrawn."""
+        at = at or timezone.now()
+        withdrawn = ConsentRecord.objects.filter(
+            withdraws=OuterRef("pk"), given=False, recorded_at__lte=at
+        )
+        return (
+            self.filter(given=True, recorded_at__lte=at)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+            .exclude(Exists(withdrawn))
+            .select_related("recipient_organisation", "recipient_country")
         )
 
 
@@ -102,6 +118,8 @@ class ConsentRecord(models.Model):
     child_views = EncryptedTextField(_("the child's views"), key_path="person.data_key")
     # Why consent was withdrawn, if the person said; it may describe them, so it is theirs.
     reason = EncryptedTextField(_("reason"), key_path="person.data_key")
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent record")

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import ALL_CATEGORIES, ALWAYS_SHARED, DataCategory
@@ -13,16 +11,7 @@ from .models import ConsentRecord, Purpose
 
 def current_consents(person, at=None):
     """The person's consents in force at `at` (now): given, not expired, not withdrawn."""
-    at = at or timezone.now()
-    withdrawn = ConsentRecord.objects.filter(
-        withdraws=OuterRef("pk"), given=False, recorded_at__lte=at
-    )
-    return (
-        ConsentRecord.objects.filter(person=person, given=True, recorded_at__lte=at)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .exclude(Exists(withdrawn))
-        .select_related("recipient_organisation", "recipient_country")
-    )
+    return ConsentRecord.objects.filter(person=person).in_force(at)
 
 
 def ids_in_force(person) -> set:

@@ -13,7 +13,6 @@ from trm.access.rights import Write, may_write
 from trm.access.view import case_view
 from trm.cases.age import is_child_on
 from trm.lib.errors import DomainError
-from trm.referrals import withdrawal
 
 from . import actions
 from .forms import ConsentForm, WithdrawForm
@@ -71,7 +70,7 @@ def withdraw(request, pk, consent):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            withdrawal.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
+            actions.withdraw_consent(request.user, case, record, form.cleaned_data["reason"])
         except DomainError as refused:
             refused.tell(request)
         else:

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 @login_required
 def home(request):
     """My work: my open cases by stage, what is due, referrals to answer, approvals, news."""
-    from trm.cases.models import Case
+    from trm.access.policy import visible_cases
     from trm.cases.pages import approvals_waiting_for
     from trm.cases.stages import Stage
     from trm.deadlines.messages import due_text
@@ -24,7 +24,7 @@ def home(request):
     from trm.referrals.models import AWAITING_ANSWER
 
     user = request.user
-    visible = Case.objects.visible_to(user)
+    visible = visible_cases(user)
     mine = visible.filter(case_worker=user).exclude(stage=Stage.CLOSED)
     by_stage = dict(
         mine.values_list("stage").annotate(count=Count("pk")).values_list("stage", "count")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+
+from trm.lib.steps import step
 
 from . import envelope
 from .keyring import chain_key_lines, key_lines, keyring, new_key_line, write_key_file
@@ -34,6 +35,16 @@ def _add_new_key(path: Path) -> None:
     write_key_file(path, [*lines, *chain_key_lines(path)])
 
 
+@step
+def _rewrap_batch(current_id, batch_size: int) -> int:
+    """Re-wrap a batch of the data keys not wrapped by `current_id`; how many."""
+    batch = list(_stale(current_id).select_for_update()[:batch_size])
+    for data_key in batch:
+        envelope.wrap(data_key, envelope.unwrap(data_key))
+        data_key.save(update_fields=["kek_id", "wrapped"])
+    return len(batch)
+
+
 def rotate(*, batch_size: int = 500, progress=None) -> RotationResult:
     """Re-wrap all data keys with the current key, adding a new one if none are left over."""
     path = Path(settings.KEY_FILE)
@@ -44,14 +55,10 @@ def rotate(*, batch_size: int = 500, progress=None) -> RotationResult:
         ring = keyring(reload=True)
     rewrapped = 0
     while True:
-        with transaction.atomic():
-            batch = list(_stale(ring.current_id).select_for_update()[:batch_size])
-            for data_key in batch:
-                envelope.wrap(data_key, envelope.unwrap(data_key))
-                data_key.save(update_fields=["kek_id", "wrapped"])
-        if not batch:
+        done = _rewrap_batch(ring.current_id, batch_size)
+        if not done:
             return RotationResult(new_key=new_key, rewrapped=rewrapped, current_id=ring.current_id)
-        rewrapped += len(batch)
+        rewrapped += done
         if progress:
             progress(rewrapped)
 

@@ -8,34 +8,11 @@ Saturday it already is in UTC.
 
 import calendar as months_calendar
 import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
-# The country's time zone, for its dates. One per seed country (the capital's); any other
-# country counts in the node's time zone until it is listed here.
-TIME_ZONES = {
-    "AL": "Europe/Tirane",
-    "ES": "Europe/Madrid",
-    "FR": "Europe/Paris",
-    "GR": "Europe/Athens",
-    "IT": "Europe/Rome",
-    "MA": "Africa/Casablanca",
-    "PL": "Europe/Warsaw",
-    "UA": "Europe/Kyiv",
-}
+from trm.directory.clock import time_zone
 
 # Enough to cross any run of holidays and weekends; more means the calendar is broken.
 LONGEST_SEARCH_DAYS = 366
-
-
-def time_zone(country) -> ZoneInfo:
-    return ZoneInfo(TIME_ZONES.get(country.code, settings.TIME_ZONE))
-
-
-def local_date(country, moment: datetime.datetime) -> datetime.date:
-    """The date `moment` falls on in the country."""
-    return moment.astimezone(time_zone(country)).date()
 
 
 def end_of_day(country, day: datetime.date) -> datetime.datetime:

@@ -6,7 +6,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .calendar import time_zone
+from trm.directory.clock import time_zone
+
 from .models import DEADLINE_EVENTS, DeadlineKind, NotificationEvent
 
 REMINDERS = {

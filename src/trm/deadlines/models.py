@@ -194,12 +194,6 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.event} of {self.deadline_id or self.referral_id} for {self.user_id}"
 
-    @property
-    def text(self) -> str:
-        from .messages import notification_text
-
-        return notification_text(self)
-
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def due(self, at=None):

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from trm.accounts.models import Membership, Role, User
 from trm.audit.log import lock_chain, new_event, record_many
+from trm.lib.steps import step
 
 from .models import Deadline, DeadlineKind, NotificationEvent
 from .notify import notify
@@ -171,7 +172,7 @@ def _claim(outcome: Outcome, pks, now) -> list:
     return claimed
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _send(outcome: Outcome, pks, now) -> int:
     """Claim the deadlines still waiting for `outcome` and send it for each, in one transaction;
     how many were sent."""
@@ -218,11 +219,17 @@ def _details(deadline, recipients) -> dict:
     }
 
 
+@step
+def _sent_in_a_step(outcome: Outcome, pks, now) -> int:
+    """`_send` as the worker's own step: one transaction per batch, retried once if aborted."""
+    return _send(outcome, pks, now)
+
+
 def _send_batch(outcome: Outcome, pks, now) -> int:
     """Send for a batch in one transaction; should that fail, for each deadline in its own."""
     if len(pks) > 1:
         try:
-            return _send(outcome, pks, now)
+            return _sent_in_a_step(outcome, pks, now)
         except Exception:
             logger.warning(
                 "%d deadlines not %s together; trying each alone",
@@ -233,7 +240,7 @@ def _send_batch(outcome: Outcome, pks, now) -> int:
     sent = 0
     for pk in pks:
         try:
-            sent += _send(outcome, [pk], now)
+            sent += _sent_in_a_step(outcome, [pk], now)
         except Exception:
             # Rolled back, so the next sweep tries again; the others go on meanwhile.
             logger.exception("deadline %s not %s", pk, outcome.name)

@@ -19,7 +19,6 @@ All three are idempotent.
 
 import datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +26,10 @@ from django.utils import timezone
 from trm.cases.age import is_child_on, step_day
 from trm.cases.models import StageRecord
 from trm.cases.record_kinds import Side
+from trm.directory.clock import local_date, time_zone
 from trm.directory.seed import MONITORING_SCHEDULE_MONTHS
 
-from .calendar import WorkingDays, add_months, add_working_days, end_of_day, local_date, time_zone
+from .calendar import WorkingDays, add_months, add_working_days, end_of_day
 from .models import CancelReason, Deadline, DeadlineKind
 
 # How many of the deadline country's working days before the due moment its people are
@@ -104,20 +104,11 @@ def cancel(deadlines, reason: str, *, at=None) -> int:
 # -- Where the person returns ---------------------------------------------------------------
 
 
-def _accepted_referral(case):
-    if not apps.is_installed("trm.referrals"):
-        return None
-    try:
-        from trm.referrals.state import accepted_referral
-    except ImportError:
-        return None
-    return accepted_referral(case)
-
-
 def receiving_organisation(case):
     """The organisation that receives the person: the one that accepted the referral, else the
     one that made the receiving side's latest record; None while neither is known."""
-    referral = _accepted_referral(case)
+    # Through the case's relation: the referrals app builds on deadlines, not the reverse.
+    referral = case.referrals.latest_accepted()
     if referral is not None:
         return referral.receiver
     record = (

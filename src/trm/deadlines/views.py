@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from trm.cases.models import Case as TrmCase
+from trm.access.policy import visible_cases
 
 from .models import Notification
 
@@ -31,7 +31,7 @@ def notifications(request):
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     # A case link only where the user may open the case: the reference alone tells nothing.
     visible = set(
-        TrmCase.objects.visible_to(request.user)
+        visible_cases(request.user)
         .filter(pk__in=[n.case_id for n in page.object_list])
         .values_list("pk", flat=True)
     )

@@ -8,7 +8,6 @@ refusal changes nothing.
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,7 @@ from trm.access.actions import grant_access, revoke_access
 from trm.access.categories import ALL_CATEGORIES, ALWAYS_SHARED
 from trm.access.models import Grant
 from trm.audit.log import record as audit
-from trm.cases import journey
+from trm.cases.actions import journey
 from trm.cases.locking import lock_case
 from trm.cases.models import Case
 from trm.cases.record_kinds import Side
@@ -29,6 +28,7 @@ from trm.deadlines.calendar import add_working_days
 from trm.directory.models import OrganisationKind, ServiceKind
 from trm.lib import effects, limits
 from trm.lib.errors import Conflict, DomainError, GuardRefused, NotAllowed
+from trm.lib.steps import step
 
 from . import notifications, workflow
 from .models import (
@@ -72,7 +72,7 @@ def _member_of(user, organisation) -> None:
 
 
 def _sending_actor(user, case: Case):
-    actor = journey._actor(user, case)
+    actor = journey.actor_for(user, case)
     if actor.side != Side.SENDING or not actor.roles & CASE_WORK:
         raise NotAllowed(
             _("Only case workers, supervisors and focal points of the owning organisation do this.")
@@ -243,7 +243,7 @@ def reasons_not_to_refer(case: Case, receiver, categories) -> list[str]:
     return [str(reason) for reason in reasons]
 
 
-@transaction.atomic
+@step
 def send_referral(
     user,
     case: Case,
@@ -329,7 +329,7 @@ def send_referral(
 # --- the receiving side's answer ------------------------------------------------------------
 
 
-@transaction.atomic
+@step
 def accept_referral(
     user,
     referral: Referral,
@@ -386,7 +386,7 @@ def accept_referral(
         },
     )
     # The journey tells the receiving side by its grant: the record comes after the grant.
-    journey.add_record(
+    journey.write_record(
         user,
         case,
         "reception_arrangements",
@@ -397,14 +397,14 @@ def accept_referral(
             "meeting_at": meeting_at,
         },
     )
-    version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
-    journey.move(user, case, "referral_accepted", version=version)
+    # The same step: the case row is locked by it since its start, so no version to compare.
+    journey.take_step(user, case, "referral_accepted")
     audit_referral("trm.referral.accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
     notifications.notify_of(accepted, user)
     return locked
 
 
-@transaction.atomic
+@step
 def decline_referral(user, referral: Referral, reason: str) -> Referral:
     """The receiving organisation cannot take the person on; the sender may refer elsewhere."""
     locked = _locked(referral)
@@ -420,7 +420,7 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
     return locked
 
 
-@transaction.atomic
+@step
 def ask_for_information(user, referral: Referral, question: str) -> ReferralMessage:
     """The receiving organisation asks the sender something about the referral."""
     locked = _locked(referral)
@@ -440,7 +440,7 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
     return asked
 
 
-@transaction.atomic
+@step
 def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text: str):
     """Answer a request for information, from the organisation it was sent to."""
     locked = _locked(referral)
@@ -491,7 +491,7 @@ def cancel(
     return cancelled
 
 
-@transaction.atomic
+@step
 def cancel_referral(user, referral: Referral, reason: str) -> Referral:
     """The sending side withdraws the referral, with a reason; any access given is revoked."""
     locked = _locked(referral)

@@ -45,6 +45,16 @@ ACCEPTED_STATES = frozenset(
 
 
 class ReferralQuerySet(models.QuerySet):
+    def latest_accepted(self):
+        """The latest of these referrals an organisation of the country of origin accepted
+        (under way or completed since), if any."""
+        return (
+            self.filter(state__in=ACCEPTED_STATES)
+            .select_related("sender", "receiver")
+            .order_by("-sent_at")
+            .first()
+        )
+
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 

@@ -1,16 +1,11 @@
 """Where a case's referral stands, for the workflow's guards and the notices."""
 
-from .models import ACCEPTED_STATES, Referral
+from .models import Referral
 
 
 def accepted_referral(case) -> Referral | None:
     """The referral an organisation of the country of origin accepted for `case`, if any."""
-    return (
-        Referral.objects.filter(case_id=case.pk, state__in=ACCEPTED_STATES)
-        .select_related("sender", "receiver")
-        .order_by("-sent_at")
-        .first()
-    )
+    return Referral.objects.filter(case_id=case.pk).latest_accepted()
 
 
 def open_referral(case) -> Referral | None:

@@ -7,18 +7,18 @@ its thread, its deadlines end, and the case can go on (refer again, or close wit
 "the person withdrew consent") instead of waiting for a side that can no longer act.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import ALWAYS_SHARED
 from trm.access.policy import access_to
 from trm.access.rights import Write, require
-from trm.consent.actions import locked_case_for_consent, record_withdrawal, still_consented
+from trm.consent.actions import record_withdrawal, still_consented
 from trm.consent.models import ConsentRecord, Purpose
 from trm.consent.state import current_consents
 from trm.deadlines import tracking
 from trm.lib import limits
 from trm.lib.errors import Conflict, NotAllowed
+from trm.lib.steps import step
 
 from .actions import NOT_FOUND, _locked, cancel
 from .models import OPEN_STATES, MessageKind, Referral
@@ -37,39 +37,21 @@ def _end_referrals_no_longer_consented(actor, case, organisation, *, kind, to_se
         tracking.sharing_ended(case, organisation)
 
 
-@transaction.atomic
-def withdraw_consent(
-    actor,
-    case,
-    consent: ConsentRecord,
-    reason: str = "",
-    *,
-    language: str | None = None,
-    interpreter_present: bool = False,
-) -> ConsentRecord:
-    """The owning organisation records that the person withdrew a consent."""
-    locked = locked_case_for_consent(actor, case)
-    withdrawal = record_withdrawal(
-        actor,
-        locked,
-        consent,
-        reason,
-        language=language,
-        interpreter_present=interpreter_present,
-    )
+def consent_withdrawn(withdrawal: ConsentRecord, actor) -> None:
+    """A withdrawal of consent to refer, recorded by the owning organisation (an effect of
+    `consent.actions.withdraw_consent`): the referrals it no longer covers end."""
     if withdrawal.purpose == Purpose.REFERRAL and withdrawal.recipient_organisation_id:
         _end_referrals_no_longer_consented(
             actor,
-            locked,
+            withdrawal.case,  # the step's locked instance
             withdrawal.recipient_organisation,
             kind=MessageKind.CONSENT_WITHDRAWN,
             to_sender=False,
             payload={"because": "consent_withdrawn"},
         )
-    return withdrawal
 
 
-@transaction.atomic
+@step
 def report_withdrawal(actor, referral: Referral, note: str = "", *, language: str | None = None):
     """The receiving organisation passes on that the person withdrew, in front of it, their
     consent to this referral: the sender's consent records change and the referral ends."""

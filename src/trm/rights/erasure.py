@@ -6,30 +6,26 @@ What is not encrypted but still theirs is emptied; the audit chain, which holds 
 data, stays whole.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import Action, access_to
 from trm.audit.log import record
-from trm.audit.models import AuditEvent
+from trm.cases.erased import ERASED
 from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
 from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
-
-ERASED = "trm.person.erased"
+from trm.lib.steps import step
 
 # Plain columns that describe the person; they are not encrypted, so erasure empties them.
 PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
 
 
-@transaction.atomic
+@step
 def erase_person(actor, case, reason: str) -> Person:
     """The data protection officer erases the person of `case`, with a reason for the trail."""
     locked = lock_case(case.pk)
@@ -59,8 +55,9 @@ def erase_person(actor, case, reason: str) -> Person:
 
 def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict | None = None):
     """Crypto-shred `person` now; the caller has checked the right to. Audited on `case`, with
-    the `reason` a person typed (kept beside the chain) and `details` for fixed codes."""
-    with transaction.atomic():
+    the `reason` a person typed (kept beside the chain) and `details` for fixed codes. Composed
+    by the steps that check it (`erase_person`, the retention schedule)."""
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         data_key = DataKey.objects.select_for_update().get(pk=person.data_key_id)
         destroy(data_key)
@@ -93,40 +90,3 @@ def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict 
     person.__dict__.pop("_trm_plain_keys", None)
     person.data_key = data_key
     return person
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """When a person was erased and by whom, as the system recorded it: the time on the person,
-    the eraser in the audit chain (nothing else keeps it). `by` is None for an erasure the
-    retention schedule made, or one whose event is not found."""
-
-    at: datetime
-    by: str | None = None
-    organisation: str | None = None
-    by_retention: bool = False
-
-
-def erasure_of(person: Person) -> Erasure | None:
-    """The erasure of `person`, or None if they were not erased. Reads no personal data."""
-    if person.erased_at is None:
-        return None
-    event = (
-        AuditEvent.objects.filter(action=ERASED, details__person=str(person.pk))
-        .select_related("actor", "organisation")
-        .order_by("-sequence")
-        .first()
-    )
-    if event is None:
-        return Erasure(at=person.erased_at)
-    by = None
-    if event.actor is not None:
-        by = event.actor.get_full_name() or event.actor.get_username()
-    elif event.actor_username:  # the account is gone; the chain kept its name
-        by = event.actor_username
-    return Erasure(
-        at=person.erased_at,
-        by=by,
-        organisation=event.organisation.name if event.organisation else None,
-        by_retention="retention_report" in event.details,
-    )

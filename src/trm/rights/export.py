@@ -7,7 +7,6 @@ every page is: what the data protection officer's access covers, and nothing els
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from trm.access.models import BreakGlass, Grant
@@ -20,6 +19,7 @@ from trm.cases.models import Case, NameIndex, Person
 from trm.consent.models import ConsentRecord
 from trm.crypto.envelope import DataKeyDestroyed
 from trm.lib.errors import CASE_NOT_FOUND, NotAllowed
+from trm.lib.steps import step
 
 FORMAT = "trm-subject-access/1"
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
@@ -176,69 +176,69 @@ def _audit_event(event: AuditEvent, references: dict, reason: ShownReason | None
     }
 
 
+@step
 def export_person(actor, case) -> dict:
     """Everything held about the person of `case`, for their data protection officer; audited.
 
     Other cases of the person count only where the actor may export them too.
     """
-    with transaction.atomic():
-        case = Case.objects.select_related("person__data_key", "owner").filter(pk=case.pk).first()
-        if case is None or not access_to(actor, case).allows(Action.EXPORT):
-            raise NotAllowed(CASE_NOT_FOUND)
-        person = case.person
-        readers = [
-            (other, access_to(actor, other))
-            for other in person.cases.select_related("owner__country", "person__data_key")
-            .order_by("opened_at")
-        ]  # fmt: skip
-        readers = [(other, access) for other, access in readers if access.allows(Action.EXPORT)]
-        cases = [other for other, _access in readers]
-        case_ids = [other.pk for other in cases]
-        references = {str(other.pk): other.reference for other in cases}
-        consents = (
-            ConsentRecord.objects.filter(person=person, case_id__in=case_ids)
-            .select_related(
-                "case", "person__data_key", "recipient_organisation__country", "recipient_country"
-            )
-            .order_by("recorded_at")
+    case = Case.objects.select_related("person__data_key", "owner").filter(pk=case.pk).first()
+    if case is None or not access_to(actor, case).allows(Action.EXPORT):
+        raise NotAllowed(CASE_NOT_FOUND)
+    person = case.person
+    readers = [
+        (other, access_to(actor, other))
+        for other in person.cases.select_related("owner__country", "person__data_key")
+        .order_by("opened_at")
+    ]  # fmt: skip
+    readers = [(other, access) for other, access in readers if access.allows(Action.EXPORT)]
+    cases = [other for other, _access in readers]
+    case_ids = [other.pk for other in cases]
+    references = {str(other.pk): other.reference for other in cases}
+    consents = (
+        ConsentRecord.objects.filter(person=person, case_id__in=case_ids)
+        .select_related(
+            "case", "person__data_key", "recipient_organisation__country", "recipient_country"
         )
-        grants = (
-            Grant.objects.filter(case_id__in=case_ids)
-            .select_related("case", "organisation__country")
-            .order_by("granted_at")
-        )
-        emergencies = (
-            BreakGlass.objects.filter(case_id__in=case_ids)
-            .select_related("case__person__data_key")
-            .order_by("started_at")
-        )
-        events = list(
-            AuditEvent.objects.filter(object_type="cases.case", object_id__in=list(references))
-            .select_related("organisation")
-            .order_by("sequence")
-        )
-        reasons = shown_reasons(events)
-        export = {
-            "format": FORMAT,
-            "node": settings.NODE_NAME,
-            "exported_at": timezone.now(),
-            "person": _person(person),
-            "person_history": _history(person),
-            "cases": [_case(other) for other in cases],
-            "recorded": [_written(case_view(other, access), other) for other, access in readers],
-            "consents": [_consent(consent) for consent in consents],
-            "access_given": [_grant(grant) for grant in grants],
-            "emergency_access": [_emergency_access(emergency) for emergency in emergencies],
-            "name_index_entries": NameIndex.objects.filter(person=person).count(),
-            "audit_events": [
-                _audit_event(event, references, reasons.get(event.sequence)) for event in events
-            ],
-        }
-        record(
-            "trm.person.exported",
-            actor=actor,
-            organisation=case.owner,
-            target=case,
-            details={"person": str(person.pk), "cases": [str(pk) for pk in case_ids]},
-        )
+        .order_by("recorded_at")
+    )
+    grants = (
+        Grant.objects.filter(case_id__in=case_ids)
+        .select_related("case", "organisation__country")
+        .order_by("granted_at")
+    )
+    emergencies = (
+        BreakGlass.objects.filter(case_id__in=case_ids)
+        .select_related("case__person__data_key")
+        .order_by("started_at")
+    )
+    events = list(
+        AuditEvent.objects.filter(object_type="cases.case", object_id__in=list(references))
+        .select_related("organisation")
+        .order_by("sequence")
+    )
+    reasons = shown_reasons(events)
+    export = {
+        "format": FORMAT,
+        "node": settings.NODE_NAME,
+        "exported_at": timezone.now(),
+        "person": _person(person),
+        "person_history": _history(person),
+        "cases": [_case(other) for other in cases],
+        "recorded": [_written(case_view(other, access), other) for other, access in readers],
+        "consents": [_consent(consent) for consent in consents],
+        "access_given": [_grant(grant) for grant in grants],
+        "emergency_access": [_emergency_access(emergency) for emergency in emergencies],
+        "name_index_entries": NameIndex.objects.filter(person=person).count(),
+        "audit_events": [
+            _audit_event(event, references, reasons.get(event.sequence)) for event in events
+        ],
+    }
+    record(
+        "trm.person.exported",
+        actor=actor,
+        organisation=case.owner,
+        target=case,
+        details={"person": str(person.pk), "cases": [str(pk) for pk in case_ids]},
+    )
     return export

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from trm.audit.log import record
 from trm.cases.models import Case
 from trm.directory.models import Country
+from trm.lib.steps import step
 
 from .erasure import erase
 from .models import RetentionReport, RetentionRule
@@ -77,55 +77,55 @@ class RetentionRun:
         }
 
 
+@step
 def carry_out(report: RetentionReport, at=None) -> int:
     """Erase the people of a report whose grace period passed, if still due; how many."""
     at = at or timezone.now()
-    with transaction.atomic():
-        report = RetentionReport.objects.select_for_update().get(pk=report.pk)
-        if report.executed_at is not None or report.due_at > at:
-            return 0
-        still_due = due_cases(at).filter(pk__in=report.case_ids)
-        by_person: dict = {}
-        for case in still_due:
-            by_person.setdefault(case.person_id, []).append(case)
-        erased_case_ids = []
-        for cases in by_person.values():
-            erase(
-                cases[0].person,
-                actor=None,
-                case=cases[0],
-                details={"retention_report": report.pk, "reason": REASON},
-            )
-            erased_case_ids += [str(case.pk) for case in cases]
-        report.executed_at = at
-        report.erased_case_ids = sorted(erased_case_ids)
-        report.save(update_fields=["executed_at", "erased_case_ids"])
-        record(
-            "trm.retention.carried_out",
-            target=report,
-            details={"cases_erased": report.erased_case_ids, "people_erased": len(by_person)},
+    report = RetentionReport.objects.select_for_update().get(pk=report.pk)
+    if report.executed_at is not None or report.due_at > at:
+        return 0
+    still_due = due_cases(at).filter(pk__in=report.case_ids)
+    by_person: dict = {}
+    for case in still_due:
+        by_person.setdefault(case.person_id, []).append(case)
+    erased_case_ids = []
+    for cases in by_person.values():
+        erase(
+            cases[0].person,
+            actor=None,
+            case=cases[0],
+            details={"retention_report": report.pk, "reason": REASON},
         )
+        erased_case_ids += [str(case.pk) for case in cases]
+    report.executed_at = at
+    report.erased_case_ids = sorted(erased_case_ids)
+    report.save(update_fields=["executed_at", "erased_case_ids"])
+    record(
+        "trm.retention.carried_out",
+        target=report,
+        details={"cases_erased": report.erased_case_ids, "people_erased": len(by_person)},
+    )
     return len(by_person)
 
 
+@step
 def make_report(at=None) -> RetentionReport | None:
     """A dry-run report of the cases due now and not yet in a pending report, if any."""
     at = at or timezone.now()
-    with transaction.atomic():
-        already = pending_case_ids()
-        case_ids = sorted(
-            str(pk) for pk in due_cases(at).values_list("pk", flat=True) if str(pk) not in already
-        )
-        if not case_ids:
-            return None
-        report = RetentionReport.objects.create(
-            created_at=at, due_at=at + timedelta(days=grace_days()), case_ids=case_ids
-        )
-        record(
-            "trm.retention.reported",
-            target=report,
-            details={"cases": case_ids, "grace_days": grace_days()},
-        )
+    already = pending_case_ids()
+    case_ids = sorted(
+        str(pk) for pk in due_cases(at).values_list("pk", flat=True) if str(pk) not in already
+    )
+    if not case_ids:
+        return None
+    report = RetentionReport.objects.create(
+        created_at=at, due_at=at + timedelta(days=grace_days()), case_ids=case_ids
+    )
+    record(
+        "trm.retention.reported",
+        target=report,
+        details={"cases": case_ids, "grace_days": grace_days()},
+    )
     return report
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from trm.access.policy import Action, access_to
+from trm.access.policy import Action, access_to, visible_cases
 from trm.accounts.models import Role
 from trm.cases.models import Case
 from trm.lib.errors import DomainError
@@ -48,7 +48,7 @@ def index(request):
     form = FindCaseForm(request.GET or None)
     if form.is_valid():
         case = (
-            Case.objects.visible_to(request.user)
+            visible_cases(request.user)
             .filter(reference=form.cleaned_data["reference"], owner_id__in=organisations)
             .first()
         )

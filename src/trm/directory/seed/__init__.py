@@ -13,6 +13,7 @@ from django.db import transaction
 from trm.directory.models import Country, Node, Organisation, Service
 
 from .countries import COUNTRIES
+from .holidays import seed_holidays
 from .organisations import ORGANISATIONS
 
 # Defaults shared by every seeded country (each stays editable per country in the admin).
@@ -94,6 +95,4 @@ def seed_directory() -> None:
         for data in ORGANISATIONS:
             _seed_organisation(data, countries)
         # Public holidays make the countries' working-day deadlines right.
-        from trm.deadlines.holidays import seed_holidays
-
         seed_holidays()

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
@@ -12,10 +11,11 @@ from trm.audit.log import record
 from trm.directory.models import Organisation
 from trm.lib import limits, text
 from trm.lib.errors import DomainError, NotAllowed
+from trm.lib.steps import step
 
-from . import age
-from .locking import lock_case
-from .models import Attachment, Case, Note, Person
+from .. import age
+from ..locking import lock_case
+from ..models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
 # What is said of the person's age on the case, corrected with the person's identity.
@@ -71,7 +71,7 @@ def _declared_child(case: Case, declared: bool) -> None:
     case.is_child = declared
 
 
-@transaction.atomic
+@step
 def open_case(
     actor, organisation, *, person: dict, is_child: bool = False, age_uncertain: bool = False
 ) -> Case:
@@ -100,7 +100,7 @@ def open_case(
     return case
 
 
-@transaction.atomic
+@step
 def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
     """Correct the person's data, and what is said of their age (`is_child`, `age_uncertain`);
     each field needs access to its data category. The child's safeguards follow the change."""
@@ -172,7 +172,7 @@ def _writer(actor, case, write: str):
     return locked, organisation
 
 
-@transaction.atomic
+@step
 def add_note(actor, case: Case, text: str) -> Note:
     text = limits.checked(text, limits.NOTE, "text")
     if not text:
@@ -191,7 +191,7 @@ def file_too_large() -> str:
     }
 
 
-@transaction.atomic
+@step
 def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     """Keep a document (PDF, PNG or JPEG, up to the configured size) encrypted with the case."""
     if len(content) > settings.ATTACHMENT_MAX_BYTES:
@@ -218,14 +218,18 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     return attachment
 
 
-@transaction.atomic
-def assign_case(actor, case: Case, case_worker) -> Case:
-    """A supervisor gives the case to another member of the owning organisation."""
-    locked = lock_case(case.pk)
+@step
+def assign_case(actor, case: Case, case_worker, *, version: int | None = None) -> Case:
+    """A supervisor gives the case to another member of the owning organisation; `version`:
+    refuse if the case changed since the writer read it."""
+    locked = lock_case(case.pk, version=version)
     require(access_to(actor, locked), Write.ASSIGNMENT)
-    if not case_worker.memberships.filter(
-        organisation_id=locked.owner_id, is_active=True, role__in=OPENING_ROLES
-    ).exists():
+    if (
+        case_worker is None
+        or not case_worker.memberships.filter(
+            organisation_id=locked.owner_id, is_active=True, role__in=OPENING_ROLES
+        ).exists()
+    ):
         raise DomainError(_("Choose a case worker of the owning organisation."))
     locked.case_worker = case_worker
     locked.version += 1

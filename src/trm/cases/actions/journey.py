@@ -25,13 +25,14 @@ from trm.lib.errors import (
     GuardRefused,
     NotAllowed,
 )
+from trm.lib.steps import step
 
-from . import age, sustainability
-from .locking import lock_case
-from .models import Approval, Case, StageRecord
-from .record_kinds import RECORD_KINDS, Side, not_before
-from .stages import ClosureReason, Stage
-from .workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
+from .. import age, sustainability
+from ..locking import lock_case
+from ..models import Approval, Case, StageRecord
+from ..record_kinds import RECORD_KINDS, Side, not_before
+from ..stages import ClosureReason, Stage
+from ..workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
 
 NOT_FOUND = CASE_NOT_FOUND
 
@@ -47,7 +48,8 @@ class Actor:
     roles: frozenset
 
 
-def _actor(user, case, action=Action.EDIT) -> Actor:
+def actor_for(user, case, action=Action.EDIT) -> Actor:
+    """Who `user` is on `case`; refused as not found unless their access allows `action`."""
     access = access_to(user, case)
     if not access.allows(action):
         raise NotAllowed(NOT_FOUND)
@@ -191,11 +193,22 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
     return created
 
 
-@transaction.atomic
-def add_record(user, case: Case, kind: str, data: dict, *, supersedes=None) -> StageRecord:
-    """Record a form of the procedure, or correct one (`supersedes`: the record corrected)."""
-    locked = _locked(case)
-    actor = _actor(user, locked)
+@step
+def add_record(
+    user, case: Case, kind: str, data: dict, *, supersedes=None, version: int | None = None
+) -> StageRecord:
+    """Record a form of the procedure, or correct one (`supersedes`: the record corrected);
+    `version`: refuse if the case changed since the writer read it."""
+    return write_record(user, case, kind, data, supersedes=supersedes, version=version)
+
+
+@transaction.atomic(savepoint=False)
+def write_record(
+    user, case: Case, kind: str, data: dict, *, supersedes=None, version: int | None = None
+) -> StageRecord:
+    """`add_record` within a step that composes it (the referral's acceptance)."""
+    locked = _locked(case, version)
+    actor = actor_for(user, locked)
     if supersedes is not None and supersedes.case_id != locked.pk:
         raise NotAllowed(NOT_FOUND)
     created = _new_record(actor, locked, kind, data, supersedes=supersedes)
@@ -218,11 +231,19 @@ def _check_move(actor: Actor, case: Case, transition: Transition, facts: CaseFac
         raise GuardRefused(*reasons)
 
 
-@transaction.atomic
+@step
 def move(user, case: Case, event: str, *, version: int, data=None, reason: str = "") -> Case:
     """Take a step of the workflow; refused with the guards' reasons if it is not allowed."""
+    return take_step(user, case, event, version=version, data=data, reason=reason)
+
+
+@transaction.atomic(savepoint=False)
+def take_step(
+    user, case: Case, event: str, *, version: int | None = None, data=None, reason: str = ""
+) -> Case:
+    """`move` within a step that composes it (the referral's acceptance moves the case on)."""
     locked = _locked(case, version)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     return _apply(actor, locked, event, data=data, reason=reason)
 
 
@@ -278,7 +299,7 @@ def available_moves(user, case: Case) -> list[tuple[Transition, list[str]]]:
     access = access_to(user, case)
     if not access.allows(Action.EDIT):
         return []
-    actor = _actor(user, case)
+    actor = actor_for(user, case)
     facts = CaseFacts(case)
     found = []
     for transition in moves_from(case.stage):
@@ -291,13 +312,20 @@ def available_moves(user, case: Case) -> list[tuple[Transition, list[str]]]:
     return found
 
 
-@transaction.atomic
+@step
 def request_approval(
-    user, case: Case, subject: str, *, closure_reason: str = "", comment: str = ""
+    user,
+    case: Case,
+    subject: str,
+    *,
+    closure_reason: str = "",
+    comment: str = "",
+    version: int | None = None,
 ) -> Approval:
-    """Ask a supervisor to approve a best-interests determination or the closure."""
-    locked = _locked(case)
-    actor = _actor(user, locked)
+    """Ask a supervisor to approve a best-interests determination or the closure; `version`:
+    refuse if the case changed since the writer read it."""
+    locked = _locked(case, version)
+    actor = actor_for(user, locked)
     require(actor.access, Write.APPROVAL_REQUEST)
     if locked.stage == Stage.CLOSED:
         raise DomainError(_("The case is closed: reopen it first."))
@@ -333,7 +361,7 @@ def request_approval(
     return approval
 
 
-@transaction.atomic
+@step
 def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "") -> Approval:
     """A supervisor of the owning organisation, not the one who asked, approves or returns it.
 
@@ -341,7 +369,7 @@ def decide_approval(user, approval: Approval, *, approve: bool, comment: str = "
     """
     locked = _locked(approval.case)
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
-    actor = _actor(user, locked)
+    actor = actor_for(user, locked)
     require(actor.access, Write.APPROVAL_DECISION)
     if approval.requested_by_id == user.pk:
         raise DomainError(_("You cannot approve your own request: another supervisor must."))
