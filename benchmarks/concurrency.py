@@ -1,0 +1,315 @@
+"""Writers at once: `trm serve` on PostgreSQL under 1, 4 and 8 API clients writing together.
+
+    TRM_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
+        python -m benchmarks.concurrency [--seconds 15] [--clients 1,4,8] [--json out.json]
+
+Two loads, each client a system with its own API token (case worker of IOM Spain) on one kept
+connection, writing as fast as it is answered:
+
+- **one organisation**: open a case, add a note to it, add a record to it; again;
+- **one case**: every client adds notes and records to the same case, the records with the
+  case's version (If-Match) as a careful client sends it; a 409 (someone changed the case
+  since) is an expected answer, counted apart, after which the client reads the case again.
+
+For each level: acknowledged writes per second (2xx answers), errors (5xx and connection
+errors), other refusals (4xx but 409), 409s, p95 and median latency of the writes, and from the
+database the deadlocks PostgreSQL detected and the steps trm retried (its log). A fresh
+database (test_<name>) and TRM_HOME are made and dropped; nothing touches a node's data.
+Target (issue 11): 0 errors at every level, and 8 clients at least 1.5x the throughput of one.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+TARGET_SPEEDUP = 1.5
+ORGANISATION = "iom-spain"
+PERSON = {"given_name": "Bench", "family_name": "Writer", "sex": "female"}
+NOTE = {"text": "Called the shelter; the person is safe."}
+RECORD = {"kind": "service", "data": {"service": "legal_aid", "delivered_on": "2026-11-30"}}
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.concurrency", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--seconds", type=float, default=15, help="per level (default 15)")
+    parser.add_argument("--clients", default="1,4,8", help="levels, e.g. 1,4,8 (the default)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
+    parser.add_argument("--json", type=Path, help="write the results to this file as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = arguments(argv)
+    if not os.environ.get("TRM_DATABASE_URL", "").startswith("postgres"):
+        sys.exit("benchmarks.concurrency: set TRM_DATABASE_URL to a PostgreSQL server")
+    levels = [int(level) for level in args.clients.split(",")]
+    from benchmarks.node import serving, throwaway_node
+
+    with throwaway_node() as home:
+        from django.db import connection
+
+        from trm.directory.seed import seed_directory
+
+        seed_directory()
+        secrets = make_tokens(max(levels))
+        connection.close()  # the server takes over; no idle transaction held meanwhile
+        results = {"meta": describe(args), "rows": []}
+        with serving(home, workers=args.workers, threads=args.threads) as port:
+            shared_case = Client(port, secrets[0]).open_case()
+            for load in ("organisation", "case"):
+                for level in levels:
+                    row = run_level(port, secrets[:level], load, shared_case, args.seconds, home)
+                    results["rows"].append(row)
+                    print_row(row)
+    print_results(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"\nresults written to {args.json}")
+
+
+def describe(args) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                if line.startswith("model name")), "unknown")  # fmt: skip
+    return {
+        "database": f"postgresql {version}",
+        "seconds_per_level": args.seconds,
+        "server_workers": args.workers,
+        "server_threads": args.threads,
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def make_tokens(count: int) -> list[str]:
+    """One token per client, each acting for its own case worker of the organisation."""
+    from trm.accounts.models import Membership, Role, User
+    from trm.api.tokens import create_token
+    from trm.directory.models import Organisation
+
+    organisation = Organisation.objects.get(slug=ORGANISATION)
+    secrets = []
+    for number in range(count):
+        maker = User.objects.create_user(username=f"bench.writer{number}")
+        Membership.objects.create(user=maker, organisation=organisation, role=Role.CASE_WORKER)
+        _token, secret = create_token(
+            None,
+            organisation,
+            name=f"Writer {number}",
+            scopes=["cases:read", "cases:write"],
+            maker=maker,
+        )
+        secrets.append(secret)
+    return secrets
+
+
+# -- the clients --------------------------------------------------------------------------------
+
+
+class Client:
+    """One system calling the API over one kept-alive connection; tallies its writes."""
+
+    def __init__(self, port: int, secret: str):
+        self.port, self.secret = port, secret
+        self.connection = None
+        self.acknowledged = self.errors = self.conflicts = self.refused = 0
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+
+    def call(self, method: str, path: str, body=None, headers=None):
+        """(status, parsed body, headers), or (None, None, {}) on a connection error."""
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        wanted = {"Authorization": f"Bearer {self.secret}", **(headers or {})}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            wanted["Content-Type"] = "application/json"
+        try:
+            self.connection.request(method, path, body=payload, headers=wanted)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = None
+            return None, None, {}
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return response.status, parsed, dict(response.getheaders())
+
+    def write(self, method: str, path: str, body, headers=None):
+        """A write, timed and counted; returns its answer."""
+        started = time.perf_counter()
+        status, parsed, answer_headers = self.call(method, path, body, headers)
+        self.latencies.append((time.perf_counter() - started) * 1000)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status is None or status >= 500:
+            self.errors += 1
+        elif status == 409:
+            self.conflicts += 1
+        elif status >= 400:
+            self.refused += 1
+        else:
+            self.acknowledged += 1
+        return status, parsed, answer_headers
+
+    def open_case(self) -> str:
+        status, parsed, _headers = self.call("POST", "/api/cases/", {"person": PERSON})
+        if status != 201:
+            raise RuntimeError(f"opening a case answered {status}: {parsed}")
+        return parsed["id"]
+
+    def version_of(self, case_id: str) -> int | None:
+        status, _parsed, headers = self.call("GET", f"/api/cases/{case_id}")
+        etag = headers.get("ETag", "")
+        return int(etag.strip('W/"')) if status == 200 and etag else None
+
+    def write_to_the_organisation(self, until: float) -> None:
+        while time.monotonic() < until:
+            status, parsed, _headers = self.write("POST", "/api/cases/", {"person": PERSON})
+            if status != 201:
+                continue
+            case = parsed["id"]
+            self.write("POST", f"/api/cases/{case}/notes", NOTE)
+            self.write("POST", f"/api/cases/{case}/records", RECORD)
+
+    def write_to_one_case(self, case: str, until: float) -> None:
+        version = None
+        while time.monotonic() < until:
+            if version is None:
+                version = self.version_of(case)
+                if version is None:
+                    self.errors += 1  # the read failed: nothing to send the record with
+                    continue
+            self.write("POST", f"/api/cases/{case}/notes", NOTE)
+            status, _parsed, _headers = self.write(
+                "POST", f"/api/cases/{case}/records", RECORD, {"If-Match": f'"{version}"'}
+            )
+            # The record was added with the version checked under the case's lock: the case
+            # is now exactly one version further. Otherwise read it again.
+            version = version + 1 if status == 201 else None
+
+
+def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
+    clients = [Client(port, secret) for secret in secrets]
+    deadlocks_before, retries_before = deadlocks(), retries(home)
+    started = time.monotonic()
+    until = started + seconds
+    if load == "organisation":
+        work = [(client.write_to_the_organisation, (until,)) for client in clients]
+    else:
+        work = [(client.write_to_one_case, (shared_case, until)) for client in clients]
+    threads = [threading.Thread(target=target, args=arguments) for target, arguments in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies = sorted(ms for client in clients for ms in client.latencies)
+    statuses: dict[str, int] = {}
+    for client in clients:
+        for status, count in client.statuses.items():
+            statuses[str(status)] = statuses.get(str(status), 0) + count
+    acknowledged = sum(client.acknowledged for client in clients)
+    return {
+        "load": load,
+        "clients": len(clients),
+        "seconds": round(elapsed, 1),
+        "acknowledged": acknowledged,
+        "per_second": round(acknowledged / elapsed, 1),
+        "errors": sum(client.errors for client in clients),
+        "conflicts": sum(client.conflicts for client in clients),
+        "refused": sum(client.refused for client in clients),
+        "median_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        "deadlocks": deadlocks() - deadlocks_before,
+        "retries": retries(home) - retries_before,
+        "statuses": dict(sorted(statuses.items())),
+    }
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share / 100 * (len(ordered) - 1)))]
+
+
+def deadlocks() -> int:
+    """The deadlocks PostgreSQL has detected in this database so far."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        found = cursor.fetchone()[0]
+    connection.close()
+    return found
+
+
+RETRIED = re.compile(r"step \S+ aborted \(\w+\), attempt 1")
+
+
+def retries(home: Path) -> int:
+    """Steps the server ran a second time so far (trm.lib.steps logs each)."""
+    log = home / "serve.log"
+    return len(RETRIED.findall(log.read_text())) if log.exists() else 0
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+HEADER = (
+    f"{'load':<14}{'clients':>8}{'writes/s':>10}{'acked':>8}{'errors':>8}{'409':>6}"
+    f"{'4xx':>6}{'median':>8}{'p95':>8}{'deadlk':>8}{'retried':>8}"
+)
+
+
+def print_row(row: dict) -> None:
+    print(f"{row['load']:<14}{row['clients']:>8}{row['per_second']:>10.1f}{row['acknowledged']:>8}"
+          f"{row['errors']:>8}{row['conflicts']:>6}{row['refused']:>6}{row['median_ms']:>8.0f}"
+          f"{row['p95_ms']:>8.0f}{row['deadlocks']:>8}{row['retries']:>8}",
+          flush=True)  # fmt: skip
+
+
+def print_results(results: dict) -> None:
+    meta = results["meta"]
+    print(f"\ntrm concurrency · {meta['database']} · trm serve: {meta['server_workers']} "
+          f"processes × {meta['server_threads']} threads · {meta['cpus']} × {meta['cpu']} · "
+          f"{meta['seconds_per_level']} s per level")  # fmt: skip
+    print(HEADER + "   (ms)")
+    print("-" * len(HEADER))
+    for row in results["rows"]:
+        print_row(row)
+    errors = sum(row["errors"] for row in results["rows"])
+    print(f"\nerrors (5xx, connection): {errors} (target 0)")
+    for load in ("organisation", "case"):
+        rows = {row["clients"]: row for row in results["rows"] if row["load"] == load}
+        if 1 in rows and rows[1]["per_second"] and len(rows) > 1:
+            most = max(rows)
+            speedup = rows[most]["per_second"] / rows[1]["per_second"]
+            met = "met" if speedup >= TARGET_SPEEDUP else "not met"
+            print(f"{load}: {most} clients {speedup:.2f}× one (target {TARGET_SPEEDUP}×: {met})")
+    odd = {row["load"] + str(row["clients"]): row["statuses"] for row in results["rows"]
+           if row["refused"] or row["errors"]}  # fmt: skip
+    if odd:
+        print(f"answers where some were refused or failed: {odd}")
+
+
+if __name__ == "__main__":
+    main()
