@@ -13,8 +13,10 @@ connection, writing as fast as it is answered:
 
 For each level: acknowledged writes per second (2xx answers), errors (5xx and connection
 errors), other refusals (4xx but 409), 409s, p95 and median latency of the writes, and from the
-database the deadlocks PostgreSQL detected and the steps trm retried (its log). A fresh
-database (test_<name>) and TRM_HOME are made and dropped; nothing touches a node's data.
+database the deadlocks PostgreSQL detected and the steps trm retried (its log); then where the
+processor time went: the run's own processes (server, its database sessions, the clients), in
+milliseconds per acknowledged write, and how busy the whole machine was (other work included).
+A fresh database (test_<name>) and TRM_HOME are made and dropped; nothing touches a node's data.
 Target (issue 11): 0 errors at every level, and 8 clients at least 1.5x the throughput of one.
 """
 
@@ -46,6 +48,9 @@ def arguments(argv=None):
         "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
+    parser.add_argument(
+        "--warmup", type=float, default=3, help="seconds of unmeasured writing first (default 3)"
+    )
     parser.add_argument("--json", type=Path, help="write the results to this file as JSON")
     return parser.parse_args(argv)
 
@@ -68,6 +73,8 @@ def main(argv=None) -> None:
         results = {"meta": describe(args), "rows": []}
         with serving(home, workers=args.workers, threads=args.threads) as port:
             shared_case = Client(port, secrets[0]).open_case()
+            # Every server process and thread connected and warm before anything is measured.
+            run_level(port, secrets, "organisation", shared_case, args.warmup, home)
             for load in ("organisation", "case"):
                 for level in levels:
                     row = run_level(port, secrets[:level], load, shared_case, args.seconds, home)
@@ -213,6 +220,7 @@ class Client:
 def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
     clients = [Client(port, secret) for secret in secrets]
     deadlocks_before, retries_before = deadlocks(), retries(home)
+    ours_before, machine_before = our_processor_time(port), machine_processor_time()
     started = time.monotonic()
     until = started + seconds
     if load == "organisation":
@@ -220,11 +228,15 @@ def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
     else:
         work = [(client.write_to_one_case, (shared_case, until)) for client in clients]
     threads = [threading.Thread(target=target, args=arguments) for target, arguments in work]
-    for thread in threads:
+    waits = LockWaits(until)
+    for thread in [*threads, waits]:
         thread.start()
-    for thread in threads:
+    for thread in [*threads, waits]:
         thread.join()
     elapsed = time.monotonic() - started
+    ours = sum(used - ours_before.get(pid, 0.0) for pid, used in our_processor_time(port).items())
+    busy, total = (after - before for after, before in
+                   zip(machine_processor_time(), machine_before, strict=True))  # fmt: skip
     latencies = sorted(ms for client in clients for ms in client.latencies)
     statuses: dict[str, int] = {}
     for client in clients:
@@ -242,10 +254,92 @@ def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
         "refused": sum(client.refused for client in clients),
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        "cpu_ms_per_write": round(ours * 1000 / acknowledged, 1) if acknowledged else None,
+        "our_cpu_share": round(ours / elapsed / (os.cpu_count() or 1), 2),
+        "machine_busy": round(busy / total, 2) if total else None,
+        "load_average": round(os.getloadavg()[0], 1),
+        "waiting_for_a_row": waits.average("row"),
+        "waiting_for_the_chain": waits.average("chain"),
         "deadlocks": deadlocks() - deadlocks_before,
         "retries": retries(home) - retries_before,
         "statuses": dict(sorted(statuses.items())),
     }
+
+
+class LockWaits(threading.Thread):
+    """Samples pg_locks ten times a second: how many of the server's database sessions wait,
+    for a row (a case's, locked by another writer) or for the audit chain (advisory lock)."""
+
+    def __init__(self, until: float):
+        super().__init__()
+        self.until = until
+        self.samples: list[dict[str, int]] = []
+
+    def run(self):
+        from django.db import connection
+
+        try:
+            while time.monotonic() < self.until:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT locktype, count(*) FROM pg_locks l JOIN pg_stat_activity a "
+                        "ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database() "
+                        "GROUP BY locktype"
+                    )
+                    waiting = dict(cursor.fetchall())
+                self.samples.append({
+                    "chain": waiting.get("advisory", 0),
+                    "row": sum(n for kind, n in waiting.items() if kind != "advisory"),
+                })  # fmt: skip
+                time.sleep(0.1)
+        finally:
+            connection.close()
+
+    def average(self, kind: str) -> float | None:
+        if not self.samples:
+            return None
+        return round(sum(sample[kind] for sample in self.samples) / len(self.samples), 2)
+
+
+def our_processor_time(port: int) -> dict[str, float]:
+    """Processor seconds used so far by the server's processes, its database sessions and this
+    benchmark, by process."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        sessions = {row[0] for row in cursor.fetchall()} - {connection.connection.info.backend_pid}
+    connection.close()
+    server = set()
+    for folder in Path("/proc").iterdir():
+        if folder.name.isdigit():
+            try:
+                command = (folder / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in command and str(port).encode() in command:
+                server.add(int(folder.name))
+    used = {f"pid{pid}": seconds for pid in server | sessions
+            if (seconds := _processor_seconds(pid)) is not None}  # fmt: skip
+    clients = os.times()
+    used["clients"] = clients.user + clients.system
+    return used
+
+
+def _processor_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, fields 14 and 15 of proc(5), counted from after the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_processor_time() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far, every process included."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return sum(values) - idle, sum(values)
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -276,14 +370,18 @@ def retries(home: Path) -> int:
 
 HEADER = (
     f"{'load':<14}{'clients':>8}{'writes/s':>10}{'acked':>8}{'errors':>8}{'409':>6}"
-    f"{'4xx':>6}{'median':>8}{'p95':>8}{'deadlk':>8}{'retried':>8}"
+    f"{'4xx':>6}{'median':>8}{'p95':>8}{'deadlk':>8}{'retried':>8}{'cpu/wr':>8}{'ours':>6}"
+    f"{'machine':>8}{'load':>6}{'w.row':>7}{'w.chain':>8}"
 )
 
 
 def print_row(row: dict) -> None:
     print(f"{row['load']:<14}{row['clients']:>8}{row['per_second']:>10.1f}{row['acknowledged']:>8}"
           f"{row['errors']:>8}{row['conflicts']:>6}{row['refused']:>6}{row['median_ms']:>8.0f}"
-          f"{row['p95_ms']:>8.0f}{row['deadlocks']:>8}{row['retries']:>8}",
+          f"{row['p95_ms']:>8.0f}{row['deadlocks']:>8}{row['retries']:>8}"
+          f"{row['cpu_ms_per_write'] or 0:>8.0f}{row['our_cpu_share']:>6.0%}"
+          f"{row['machine_busy'] or 0:>8.0%}{row['load_average']:>6.1f}"
+          f"{row['waiting_for_a_row'] or 0:>7.1f}{row['waiting_for_the_chain'] or 0:>8.1f}",
           flush=True)  # fmt: skip
 
 
@@ -292,10 +390,15 @@ def print_results(results: dict) -> None:
     print(f"\ntrm concurrency · {meta['database']} · trm serve: {meta['server_workers']} "
           f"processes × {meta['server_threads']} threads · {meta['cpus']} × {meta['cpu']} · "
           f"{meta['seconds_per_level']} s per level")  # fmt: skip
-    print(HEADER + "   (ms)")
+    print(HEADER)
     print("-" * len(HEADER))
     for row in results["rows"]:
         print_row(row)
+    print(
+        "(median, p95 and cpu/wr in ms; ours: the run's processor share of the machine; "
+        "machine: how busy it was, other work included; load: 1-minute load average; w.row, "
+        "w.chain: database sessions waiting for a row lock or for the audit chain, on average)"
+    )
     errors = sum(row["errors"] for row in results["rows"])
     print(f"\nerrors (5xx, connection): {errors} (target 0)")
     for load in ("organisation", "case"):
