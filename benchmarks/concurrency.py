@@ -42,7 +42,10 @@ def arguments(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.concurrency", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--seconds", type=float, default=15, help="per level (default 15)")
+    parser.add_argument("--seconds", type=float, default=8, help="per level and round (default 8)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns through the levels (default 3)"
+    )
     parser.add_argument("--clients", default="1,4,8", help="levels, e.g. 1,4,8 (the default)")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
@@ -76,8 +79,15 @@ def main(argv=None) -> None:
             # Every server process and thread connected and warm before anything is measured.
             run_level(port, secrets, "organisation", shared_case, args.warmup, home)
             for load in ("organisation", "case"):
+                # The levels in turns, so that other work on the machine weighs on each alike.
+                stretches = {level: [] for level in levels}
+                for _round in range(args.rounds):
+                    for level in levels:
+                        clients = secrets[:level]
+                        stretch = run_level(port, clients, load, shared_case, args.seconds, home)
+                        stretches[level].append(stretch)
                 for level in levels:
-                    row = run_level(port, secrets[:level], load, shared_case, args.seconds, home)
+                    row = summary(load, level, stretches[level])
                     results["rows"].append(row)
                     print_row(row)
     print_results(results)
@@ -98,6 +108,7 @@ def describe(args) -> dict:
     return {
         "database": f"postgresql {version}",
         "seconds_per_level": args.seconds,
+        "rounds": args.rounds,
         "server_workers": args.workers,
         "server_threads": args.threads,
         "cpus": os.cpu_count(),
@@ -218,6 +229,7 @@ class Client:
 
 
 def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
+    """One stretch of `seconds` with as many clients as `secrets`: the raw tallies."""
     clients = [Client(port, secret) for secret in secrets]
     deadlocks_before, retries_before = deadlocks(), retries(home)
     ours_before, machine_before = our_processor_time(port), machine_processor_time()
@@ -237,38 +249,76 @@ def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
     ours = sum(used - ours_before.get(pid, 0.0) for pid, used in our_processor_time(port).items())
     busy, total = (after - before for after, before in
                    zip(machine_processor_time(), machine_before, strict=True))  # fmt: skip
-    latencies = sorted(ms for client in clients for ms in client.latencies)
     statuses: dict[str, int] = {}
     for client in clients:
         for status, count in client.statuses.items():
             statuses[str(status)] = statuses.get(str(status), 0) + count
-    acknowledged = sum(client.acknowledged for client in clients)
     return {
-        "load": load,
-        "clients": len(clients),
-        "seconds": round(elapsed, 1),
-        "acknowledged": acknowledged,
-        "per_second": round(acknowledged / elapsed, 1),
+        "elapsed": elapsed,
+        "acknowledged": sum(client.acknowledged for client in clients),
         "errors": sum(client.errors for client in clients),
         "conflicts": sum(client.conflicts for client in clients),
         "refused": sum(client.refused for client in clients),
+        "latencies": [ms for client in clients for ms in client.latencies],
+        "ours": ours,
+        "busy": busy,
+        "total": total,
+        "waits": waits.samples,
+        "deadlocks": deadlocks() - deadlocks_before,
+        "retries": retries(home) - retries_before,
+        "statuses": statuses,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def summary(load: str, clients: int, stretches: list[dict]) -> dict:
+    """The figures of one level over its stretches (the rounds)."""
+    elapsed = sum(stretch["elapsed"] for stretch in stretches)
+    acknowledged = sum(stretch["acknowledged"] for stretch in stretches)
+    latencies = sorted(ms for stretch in stretches for ms in stretch["latencies"])
+    ours = sum(stretch["ours"] for stretch in stretches)
+    busy, total = (sum(stretch[key] for stretch in stretches) for key in ("busy", "total"))
+    samples = [sample for stretch in stretches for sample in stretch["waits"]]
+    statuses: dict[str, int] = {}
+    for stretch in stretches:
+        for status, count in stretch["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+
+    def waiting(kind):
+        return round(sum(s[kind] for s in samples) / len(samples), 2) if samples else None
+
+    def total_of(key):
+        return sum(stretch[key] for stretch in stretches)
+
+    return {
+        "load": load,
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "acknowledged": acknowledged,
+        "per_second": round(acknowledged / elapsed, 1),
+        "per_second_by_round": [round(s["acknowledged"] / s["elapsed"], 1) for s in stretches],
+        "errors": total_of("errors"),
+        "conflicts": total_of("conflicts"),
+        "refused": total_of("refused"),
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
         "cpu_ms_per_write": round(ours * 1000 / acknowledged, 1) if acknowledged else None,
         "our_cpu_share": round(ours / elapsed / (os.cpu_count() or 1), 2),
         "machine_busy": round(busy / total, 2) if total else None,
-        "load_average": round(os.getloadavg()[0], 1),
-        "waiting_for_a_row": waits.average("row"),
-        "waiting_for_the_chain": waits.average("chain"),
-        "deadlocks": deadlocks() - deadlocks_before,
-        "retries": retries(home) - retries_before,
+        "load_average": round(max(stretch["load_average"] for stretch in stretches), 1),
+        "waiting_for_the_case": waiting("case"),
+        "waiting_for_the_chain": waiting("chain"),
+        "waiting_for_other": waiting("other"),
+        "deadlocks": total_of("deadlocks"),
+        "retries": total_of("retries"),
         "statuses": dict(sorted(statuses.items())),
     }
 
 
 class LockWaits(threading.Thread):
-    """Samples pg_locks ten times a second: how many of the server's database sessions wait,
-    for a row (a case's, locked by another writer) or for the audit chain (advisory lock)."""
+    """Samples the server's database sessions ten times a second: how many wait for a lock,
+    by what their statement locks: a case row, the audit chain (its advisory lock, or its head
+    row), or something else (a commit's foreign-key checks, say)."""
 
     def __init__(self, until: float):
         super().__init__()
@@ -282,23 +332,22 @@ class LockWaits(threading.Thread):
             while time.monotonic() < self.until:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "SELECT locktype, count(*) FROM pg_locks l JOIN pg_stat_activity a "
-                        "ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database() "
-                        "GROUP BY locktype"
+                        "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
                     )
-                    waiting = dict(cursor.fetchall())
-                self.samples.append({
-                    "chain": waiting.get("advisory", 0),
-                    "row": sum(n for kind, n in waiting.items() if kind != "advisory"),
-                })  # fmt: skip
+                    queries = [row[0] for row in cursor.fetchall()]
+                sample = {"case": 0, "chain": 0, "other": 0}
+                for query in queries:
+                    if "advisory" in query or "audit" in query:
+                        sample["chain"] += 1
+                    elif '"cases_case"' in query:
+                        sample["case"] += 1
+                    else:
+                        sample["other"] += 1
+                self.samples.append(sample)
                 time.sleep(0.1)
         finally:
             connection.close()
-
-    def average(self, kind: str) -> float | None:
-        if not self.samples:
-            return None
-        return round(sum(sample[kind] for sample in self.samples) / len(self.samples), 2)
 
 
 def our_processor_time(port: int) -> dict[str, float]:
@@ -371,7 +420,7 @@ def retries(home: Path) -> int:
 HEADER = (
     f"{'load':<14}{'clients':>8}{'writes/s':>10}{'acked':>8}{'errors':>8}{'409':>6}"
     f"{'4xx':>6}{'median':>8}{'p95':>8}{'deadlk':>8}{'retried':>8}{'cpu/wr':>8}{'ours':>6}"
-    f"{'machine':>8}{'load':>6}{'w.row':>7}{'w.chain':>8}"
+    f"{'machine':>8}{'load':>6}{'w.case':>7}{'w.chain':>8}{'w.other':>8}"
 )
 
 
@@ -381,7 +430,8 @@ def print_row(row: dict) -> None:
           f"{row['p95_ms']:>8.0f}{row['deadlocks']:>8}{row['retries']:>8}"
           f"{row['cpu_ms_per_write'] or 0:>8.0f}{row['our_cpu_share']:>6.0%}"
           f"{row['machine_busy'] or 0:>8.0%}{row['load_average']:>6.1f}"
-          f"{row['waiting_for_a_row'] or 0:>7.1f}{row['waiting_for_the_chain'] or 0:>8.1f}",
+          f"{row['waiting_for_the_case'] or 0:>7.1f}{row['waiting_for_the_chain'] or 0:>8.1f}"
+          f"{row['waiting_for_other'] or 0:>8.1f}",
           flush=True)  # fmt: skip
 
 
@@ -389,15 +439,16 @@ def print_results(results: dict) -> None:
     meta = results["meta"]
     print(f"\ntrm concurrency · {meta['database']} · trm serve: {meta['server_workers']} "
           f"processes × {meta['server_threads']} threads · {meta['cpus']} × {meta['cpu']} · "
-          f"{meta['seconds_per_level']} s per level")  # fmt: skip
+          f"{meta['rounds']} rounds of {meta['seconds_per_level']} s per level")  # fmt: skip
     print(HEADER)
     print("-" * len(HEADER))
     for row in results["rows"]:
         print_row(row)
     print(
         "(median, p95 and cpu/wr in ms; ours: the run's processor share of the machine; "
-        "machine: how busy it was, other work included; load: 1-minute load average; w.row, "
-        "w.chain: database sessions waiting for a row lock or for the audit chain, on average)"
+        "machine: how busy it was, other work included; load: highest 1-minute load average; "
+        "w.case, w.chain, w.other: database sessions waiting for a case row, for the audit "
+        "chain, for another lock, on average)"
     )
     errors = sum(row["errors"] for row in results["rows"])
     print(f"\nerrors (5xx, connection): {errors} (target 0)")
