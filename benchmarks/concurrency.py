@@ -246,7 +246,10 @@ def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
     for thread in [*threads, waits]:
         thread.join()
     elapsed = time.monotonic() - started
-    ours = sum(used - ours_before.get(pid, 0.0) for pid, used in our_processor_time(port).items())
+    spent = {"server": 0.0, "database": 0.0, "clients": 0.0}
+    for name, used in our_processor_time(port).items():
+        spent[name.split()[0]] += used - ours_before.get(name, 0.0)
+    ours = sum(spent.values())
     busy, total = (after - before for after, before in
                    zip(machine_processor_time(), machine_before, strict=True))  # fmt: skip
     statuses: dict[str, int] = {}
@@ -261,6 +264,7 @@ def run_level(port, secrets, load, shared_case, seconds, home) -> dict:
         "refused": sum(client.refused for client in clients),
         "latencies": [ms for client in clients for ms in client.latencies],
         "ours": ours,
+        "spent": spent,
         "busy": busy,
         "total": total,
         "waits": waits.samples,
@@ -277,6 +281,8 @@ def summary(load: str, clients: int, stretches: list[dict]) -> dict:
     acknowledged = sum(stretch["acknowledged"] for stretch in stretches)
     latencies = sorted(ms for stretch in stretches for ms in stretch["latencies"])
     ours = sum(stretch["ours"] for stretch in stretches)
+    spent = {part: sum(stretch["spent"][part] for stretch in stretches)
+             for part in ("server", "database", "clients")}  # fmt: skip
     busy, total = (sum(stretch[key] for stretch in stretches) for key in ("busy", "total"))
     samples = [sample for stretch in stretches for sample in stretch["waits"]]
     statuses: dict[str, int] = {}
@@ -303,6 +309,10 @@ def summary(load: str, clients: int, stretches: list[dict]) -> dict:
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
         "cpu_ms_per_write": round(ours * 1000 / acknowledged, 1) if acknowledged else None,
+        "cpu_ms_per_write_by_part": {
+            part: round(seconds * 1000 / acknowledged, 1) if acknowledged else None
+            for part, seconds in spent.items()
+        },
         "our_cpu_share": round(ours / elapsed / (os.cpu_count() or 1), 2),
         "machine_busy": round(busy / total, 2) if total else None,
         "load_average": round(max(stretch["load_average"] for stretch in stretches), 1),
@@ -368,7 +378,8 @@ def our_processor_time(port: int) -> dict[str, float]:
                 continue
             if b"serve" in command and str(port).encode() in command:
                 server.add(int(folder.name))
-    used = {f"pid{pid}": seconds for pid in server | sessions
+    used = {f"{'server' if pid in server else 'database'} {pid}": seconds
+            for pid in server | sessions
             if (seconds := _processor_seconds(pid)) is not None}  # fmt: skip
     clients = os.times()
     used["clients"] = clients.user + clients.system
@@ -450,6 +461,11 @@ def print_results(results: dict) -> None:
         "w.case, w.chain, w.other: database sessions waiting for a case row, for the audit "
         "chain, for another lock, on average)"
     )
+    print("\nprocessor ms per acknowledged write, server / its database sessions / clients:")
+    for row in results["rows"]:
+        parts = row["cpu_ms_per_write_by_part"]
+        print(f"  {row['load']:<14}{row['clients']:>3}   {parts['server'] or 0:.0f} / "
+              f"{parts['database'] or 0:.0f} / {parts['clients'] or 0:.0f}")  # fmt: skip
     errors = sum(row["errors"] for row in results["rows"])
     print(f"\nerrors (5xx, connection): {errors} (target 0)")
     for load in ("organisation", "case"):
