@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-APPEND_ONLY_TABLES = ["audit_auditevent", "consent_consentrecord"]
+APPEND_ONLY_TABLES = ["audit_auditevent", "audit_auditcheckpoint", "consent_consentrecord"]
 
 
 def _triggers(cursor, table: str) -> list[tuple[str, str]]:

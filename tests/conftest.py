@@ -88,6 +88,12 @@ def _keys_of_the_test_run(settings, _key_folder):
 
 
 @pytest.fixture(autouse=True)
+def _audit_head_file_of_the_test(settings, tmp_path):
+    # The head file follows the checkpoints of the test's own database, which rolls back.
+    settings.AUDIT_HEAD_FILE = tmp_path / "audit-head.json"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # Tests render pages without a collected static manifest.
     settings.STORAGES = {

@@ -1,6 +1,7 @@
 """The `trm` command: serve a node, try the demo, run the worker, check the configuration."""
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -146,11 +147,17 @@ def demo(args) -> None:
     os.environ.setdefault("TRM_NODE_NAME", "demo")
     os.environ.pop("TRM_DATABASE_URL", None)
     _setup_django()
+    from trm.audit.verify import AuditChainBroken, make_checkpoint
     from trm.demo import create_demo_cases, create_demo_data, demo_logins
 
     _prepare_database()
     create_demo_data()
     create_demo_cases()
+    # A demo node's chain is checkpointed like any other's, from its first start.
+    try:
+        make_checkpoint()
+    except AuditChainBroken as broken:
+        print(f"warning: {broken.result}; remove {home} to start a fresh demo", flush=True)
     print(demo_logins(), flush=True)
     if not args.no_serve:
         _serve(args.host, args.port, args.threads, args.workers)
@@ -205,12 +212,13 @@ def manage(args) -> None:
 
 
 def keys_create(args) -> None:
-    """Write a new key-encryption key: 32 random bytes, base64, readable by the owner only."""
-    from trm.crypto.keyring import new_key_line, write_key_file_exclusive
+    """Write a new key file, readable by the owner only: a key-encryption key and the audit
+    chain's key, each 32 random bytes in base64."""
+    from trm.crypto.keyring import new_chain_key_line, new_key_line, write_key_file_exclusive
 
     path = Path(args.out)
     try:
-        write_key_file_exclusive(path, new_key_line())
+        write_key_file_exclusive(path, new_key_line(), new_chain_key_line())
     except FileExistsError:
         sys.exit(f"trm: {path} exists already; a key file is never overwritten.")
     print(f"Wrote a new key file to {path}. Keep a copy offline: without it no data can be read.")
@@ -241,29 +249,34 @@ def keys_rotate(args) -> None:
 
 
 def audit_verify(args) -> None:
-    """Walk the audit chain; exit 1 naming the first broken sequence number."""
+    """Walk the audit chain; exit 1 naming the kind of break and the first event affected."""
     _setup_django(database="set up")
     from trm.audit.verify import verify_chain
+    from trm.crypto.keyring import KeyFileError
     from trm.crypto.node_key import NodeKeyError
 
     try:
         result = verify_chain()
     except NodeKeyError as problem:
         sys.exit(f"trm: the audit checkpoints cannot be checked: {problem}")
+    except KeyFileError as problem:
+        sys.exit(f"trm: the audit chain cannot be checked: {problem}")
     print(result)
     if not result.ok:
         sys.exit(1)
 
 
 def audit_checkpoint(args) -> None:
-    """Sign a checkpoint of the newest audit event (the worker does this every hour)."""
+    """Sign a checkpoint of the newest audit event (the worker does this every
+    TRM_AUDIT_CHECKPOINT_MINUTES, and after every TRM_AUDIT_CHECKPOINT_EVENTS events)."""
     _setup_django(database="set up")
     from trm.audit.verify import AuditChainBroken, make_checkpoint
+    from trm.crypto.keyring import KeyFileError
     from trm.crypto.node_key import NodeKeyError
 
     try:
         checkpoint = make_checkpoint()
-    except NodeKeyError as problem:
+    except (NodeKeyError, KeyFileError) as problem:
         sys.exit(f"trm: no checkpoint was signed: {problem}")
     except AuditChainBroken as broken:
         print(broken.result)
@@ -315,6 +328,33 @@ def retention_run(args) -> None:
     print(f"{run.people_erased} people erased")
 
 
+def emails(args) -> None:
+    """The outbox of e-mails: how many wait, were sent and failed, and each failed one."""
+    _setup_django(database="set up")
+    from django.db.models import Count
+
+    from trm.deadlines.models import OutgoingEmail
+    from trm.deadlines.outbox import retry_failed
+
+    if args.retry:
+        print(f"{retry_failed()} failed e-mails will be tried again by the worker")
+        return
+    counts = dict(OutgoingEmail.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    print(", ".join(f"{counts.get(status, 0)} {status}" for status in OutgoingEmail.Status.values))
+    failed = (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED)
+        .select_related("recipient")
+        .order_by("next_attempt_at")
+    )
+    for email in failed:
+        print(
+            f"failed {email.key} to {email.recipient.get_username()} after {email.attempts} "
+            f"attempts, last at {email.next_attempt_at:%Y-%m-%d %H:%M} UTC: {email.last_error}"
+        )
+    if counts.get(OutgoingEmail.Status.FAILED):
+        print("Mend the cause (the mail server, the address), then run 'trm emails --retry'.")
+
+
 def token_create(args) -> None:
     """Make an API token for an organisation; the secret is printed once and never again.
 
@@ -357,6 +397,89 @@ def token_create(args) -> None:
     )
     print(secret)
     print("Keep it safe: it is shown only this once. Send it as 'Authorization: Bearer <token>'.")
+
+
+def node_init(args) -> None:
+    """Give this node its identity among peers: name, countries, address and keys."""
+    _setup_django()
+    from django.conf import settings
+
+    from trm.federation.identity import init_node, spoken_fingerprint
+
+    countries = [code.strip().upper() for code in args.countries.split(",") if code.strip()]
+    if not countries or not all(len(code) == 2 and code.isalpha() for code in countries):
+        sys.exit("trm: --countries takes ISO 3166 two-letter codes, e.g. GR or ES,IT")
+    node = init_node(
+        name=args.name or settings.NODE_NAME,
+        countries=countries,
+        address=args.address or settings.BASE_URL,
+    )
+    print(f"node {node.name} ({', '.join(node.countries)}) at {node.address}")
+    print(f"fingerprint: {spoken_fingerprint(node.fingerprint)}")
+
+
+def node_show(args) -> None:
+    """Print this node's public keys (JWK) and the fingerprint peers pin."""
+    _setup_django()
+    from trm.federation.identity import NodeIdentityError, spoken_fingerprint, this_node
+
+    try:
+        node = this_node()
+    except NodeIdentityError as problem:
+        sys.exit(f"trm: {problem}")
+    document = {
+        "name": node.name,
+        "countries": list(node.countries),
+        "address": node.address,
+        "keys": node.public_keys(),
+        "fingerprint": node.fingerprint,
+    }
+    print(json.dumps(document, indent=2))
+    print(f"read out: {spoken_fingerprint(node.fingerprint)}")
+
+
+def peer_add(args) -> None:
+    """Pin the node at URL once its fingerprint matches the one its operators read out."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.peers import add_peer, fetch_document
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = add_peer(args.url, args.fingerprint, fetch_document(args.url))
+    except OSError as problem:
+        sys.exit(f"trm: the node at {args.url} cannot be reached: {problem}")
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"pinned {peer.name} ({', '.join(peer.countries)}) at {peer.address}")
+    print(f"fingerprint: {spoken_fingerprint(peer.fingerprint)}")
+
+
+def peer_list(args) -> None:
+    """The pinned peers, and the removed ones with when."""
+    _setup_django(database="set up")
+    from trm.federation.identity import spoken_fingerprint
+    from trm.federation.models import Peer
+
+    for peer in Peer.objects.select_related("node").order_by("node__name", "added_at"):
+        state = f"removed {peer.removed_at:%Y-%m-%d %H:%M}" if peer.removed_at else "active"
+        print(
+            f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"
+            f"{spoken_fingerprint(peer.fingerprint)}\t{state}"
+        )
+
+
+def peer_remove(args) -> None:
+    """Stop all exchange with a peer."""
+    _setup_django(database="set up")
+    from trm.federation.peers import remove_peer
+    from trm.lib.errors import DomainError
+
+    try:
+        peer = remove_peer(args.name)
+    except DomainError as refused:
+        sys.exit(f"trm: {' '.join(refused.reasons)}")
+    print(f"removed {peer.name}: nothing is exchanged with it any more")
 
 
 def synth(args) -> None:
@@ -422,6 +545,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.set_defaults(run=worker)
 
+    command = commands.add_parser(
+        "emails", help="the outbox: e-mails waiting, sent and failed, each failed one named"
+    )
+    command.add_argument(
+        "--retry", action="store_true", help="try the failed e-mails again from the start"
+    )
+    command.set_defaults(run=emails)
+
     command = commands.add_parser("check", help="check the configuration and the database")
     command.set_defaults(run=check)
 
@@ -431,7 +562,9 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("keys", help="key files")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
-    command = key_commands.add_parser("create", help="write a new key-encryption key file")
+    command = key_commands.add_parser(
+        "create", help="write a new key file: a key-encryption key and the audit chain's key"
+    )
     command.add_argument("--out", required=True, help="path of the new key file")
     command.set_defaults(run=keys_create)
     command = key_commands.add_parser(
@@ -493,6 +626,36 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="erase the people of reports past their grace period, then report anew"
     )
     command.set_defaults(run=retention_run)
+
+    node = commands.add_parser("node", help="this node's identity among its peers")
+    node_commands = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
+    command = node_commands.add_parser(
+        "init", help="set the node's name, countries and address; make its encryption key"
+    )
+    command.add_argument("--name", help="the node's name among peers (default: TRM_NODE_NAME)")
+    command.add_argument("--countries", required=True, help="comma-separated, e.g. GR")
+    command.add_argument("--address", help="its public HTTPS address (default: TRM_BASE_URL)")
+    command.set_defaults(run=node_init)
+    command = node_commands.add_parser(
+        "show", help="print the public keys (JWK) and the fingerprint to read out to peers"
+    )
+    command.set_defaults(run=node_show)
+
+    peer = commands.add_parser("peer", help="the nodes this node exchanges referrals with")
+    peer_commands = peer.add_subparsers(dest="peer_command", required=True, metavar="COMMAND")
+    command = peer_commands.add_parser(
+        "add", help="pin the node at URL after checking its fingerprint with its operators"
+    )
+    command.add_argument("url", help="the node's address, e.g. https://trm.example.al")
+    command.add_argument(
+        "--fingerprint", required=True, help="as its operators read it out (trm node show)"
+    )
+    command.set_defaults(run=peer_add)
+    command = peer_commands.add_parser("list", help="the pinned and removed peers")
+    command.set_defaults(run=peer_list)
+    command = peer_commands.add_parser("remove", help="stop all exchange with a peer")
+    command.add_argument("name")
+    command.set_defaults(run=peer_remove)
     return parser
 
 

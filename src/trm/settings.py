@@ -85,9 +85,29 @@ if PRODUCTION and not KEY_FILE.is_file():
         f"Production mode needs TRM_KEY_FILE to name an existing key file; {KEY_FILE} does not "
         "exist. Create one with 'trm keys create --out PATH' and keep a copy offline."
     )
+if PRODUCTION:
+    # The audit chain's key lives in the same file; without it nothing could be audited.
+    from trm.crypto.keyring import parse_chain_key
+
+    parse_chain_key(KEY_FILE)
 
 # The node's Ed25519 key signs audit checkpoints (see trm.crypto.node_key).
 NODE_KEY_FILE = Path(env_str("TRM_NODE_KEY_FILE") or TRM_HOME / "keys" / "node_ed25519.pem")
+# The newest signed checkpoint, also kept outside the database (see trm.audit.verify).
+AUDIT_HEAD_FILE = TRM_HOME / "audit-head.json"
+# A checkpoint is signed at least every this many audit events, and every this many minutes.
+AUDIT_CHECKPOINT_EVENTS = env_int("TRM_AUDIT_CHECKPOINT_EVENTS", 500)
+AUDIT_CHECKPOINT_MINUTES = env_int("TRM_AUDIT_CHECKPOINT_MINUTES", 10)
+if AUDIT_CHECKPOINT_EVENTS < 1 or AUDIT_CHECKPOINT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "TRM_AUDIT_CHECKPOINT_EVENTS and TRM_AUDIT_CHECKPOINT_MINUTES must be 1 or more."
+    )
+# Peers encrypt what they send this node to its X25519 key (see trm.federation.identity).
+NODE_ENCRYPTION_KEY_FILE = Path(
+    env_str("TRM_NODE_ENCRYPTION_KEY_FILE") or TRM_HOME / "keys" / "node_x25519.pem"
+)
+# How far a message's creation time may be from this node's clock, either way.
+FEDERATION_CLOCK_SKEW_SECONDS = env_int("TRM_FEDERATION_CLOCK_SKEW_SECONDS", 300)
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
 # The address people reach this node at, for links in e-mails.
@@ -124,6 +144,7 @@ INSTALLED_APPS = [
     "trm.rights",
     "trm.deadlines",
     "trm.api",
+    "trm.federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -281,8 +302,19 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": env_str("TRM_EMAIL_USER"),
         "password": env_str("TRM_EMAIL_PASSWORD"),
         "use_tls": env_bool("TRM_EMAIL_TLS", PRODUCTION),
+        # Bounded well inside the worker's lease on an e-mail (TASK_RECLAIM_SECONDS).
+        "timeout": env_int("TRM_EMAIL_TIMEOUT", 30),
+    }
+elif _MAIL_BACKEND.endswith("filebased.EmailBackend"):
+    # Each e-mail written to a file in this folder: for tests and trials, never production.
+    MAILERS["default"]["OPTIONS"] = {
+        "file_path": env_str("TRM_EMAIL_FILE_PATH") or str(TRM_HOME / "mail")
     }
 DEFAULT_FROM_EMAIL = env_str("TRM_EMAIL_FROM", "trm@localhost")
+# The worker sends e-mails from the outbox (trm.deadlines.outbox): a failed one is tried again
+# after 1, 2, 4… times TRM_EMAIL_RETRY_SECONDS, at most TRM_EMAIL_ATTEMPTS times in all.
+EMAIL_ATTEMPTS = env_int("TRM_EMAIL_ATTEMPTS", 8)
+EMAIL_RETRY_SECONDS = env_int("TRM_EMAIL_RETRY_SECONDS", 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -309,6 +341,8 @@ MEDIA_ROOT = TRM_HOME / "files"
 ATTACHMENT_MAX_BYTES = env_int("TRM_ATTACHMENT_MAX_MB", 10) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_000_000
+# Uploads stay in memory and are refused once over the limit: never spooled to disk in clear.
+FILE_UPLOAD_HANDLERS = ["trm.core.uploads.BoundedMemoryUploadHandler"]
 # Static files are served from the packages without collectstatic (whitenoise finders).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -351,6 +385,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task RUNNING longer than this is taken to have lost its worker (killed, machine gone): the
+# worker's housekeeping marks it failed and runs it again. An e-mail a worker claimed is sent by
+# another after as long. Longer than any task runs, so a slow one is not run twice at once.
+TASK_RECLAIM_SECONDS = env_int("TRM_TASK_RECLAIM_SECONDS", 600)
 
 # Logs carry identifiers and actions, never personal data; request bodies are not logged.
 LOGGING = {

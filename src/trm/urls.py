@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from trm.api import api
 from trm.core import views as core_views
+from trm.federation import views as federation_views
 
 # The admin signs in through trm's own login, which asks for the second factor.
 admin.site.login = RedirectView.as_view(pattern_name="accounts:login", query_string=True)
@@ -11,6 +12,8 @@ admin.site.login = RedirectView.as_view(pattern_name="accounts:login", query_str
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path(".well-known/trm-node", federation_views.node_document, name="node-document"),
+    path("federation/inbox", federation_views.inbox, name="federation-inbox"),
     path("accounts/", include("trm.accounts.urls")),
     path("directory/", include("trm.directory.urls")),
     path("audit/", include("trm.audit.urls")),

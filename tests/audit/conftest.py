@@ -15,11 +15,11 @@ def _node_key_in_tmp(settings, tmp_path):
 
 
 @contextmanager
-def triggers_dropped():
-    """What an intruder with database access does: drop the append-only triggers, then put
+def triggers_dropped(table: str = TABLE, *, at_least: int = 2):
+    """What an intruder who owns the database does: drop the append-only triggers, then put
     them back exactly as they were."""
-    with append_only.triggers_dropped(TABLE) as count:
-        assert count >= 2, "the append-only triggers should be installed"
+    with append_only.triggers_dropped(table) as count:
+        assert count >= at_least, "the append-only triggers should be installed"
         yield
 
 

@@ -31,7 +31,7 @@ def trm(*args, home, env=None):
 
 @pytest.mark.parametrize(
     "command",
-    ["serve", "demo", "worker", "check", "manage", "keys", "audit", "retention", "token"],
+    ["serve", "demo", "worker", "emails", "check", "manage", "keys", "audit", "retention", "token"],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -148,6 +148,10 @@ def test_the_demo_creates_invented_staff_once_and_reuses_its_database(tmp_path):
     assert "gr.caseworker" in first.stdout
     assert "al.focal" in first.stdout
     assert (tmp_path / "demo" / "trm.sqlite3").exists()
+    # Its audit chain is checkpointed from the start, in the database and in the head file.
+    assert (tmp_path / "demo" / "audit-head.json").exists()
+    verified = trm("audit", "verify", home=tmp_path / "demo")
+    assert "no checkpoint covers the newest 0 events yet" in verified.stdout, verified.stderr
     second = trm("demo", "--no-serve", home=tmp_path)
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout

@@ -87,8 +87,10 @@ def test_production_mode_refuses_the_demo_shortcuts(tmp_path):
 
 
 def test_production_mode_turns_on_hsts_and_secure_cookies(tmp_path):
+    from trm.crypto.keyring import new_chain_key_line, new_key_line
+
     key_file = tmp_path / "kek.key"
-    key_file.write_text("x")
+    key_file.write_text(f"{new_key_line()}\n{new_chain_key_line()}\n")
     result = run_settings(
         {"TRM_PRODUCTION": "1", "TRM_SECRET_KEY": "k" * 60, "TRM_KEY_FILE": str(key_file)},
         tmp_path,

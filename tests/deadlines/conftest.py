@@ -23,6 +23,7 @@ from trm.cases.stages import Stage
 from trm.cases.workflow import EVENTS, RECORD_EFFECTS
 from trm.deadlines.calendar import TIME_ZONES, add_working_days
 from trm.deadlines.holidays import seed_holidays
+from trm.deadlines.outbox import deliver
 from trm.deadlines.sweep import sweep
 from trm.directory.models import Holiday
 from trm.lib import effects
@@ -45,9 +46,12 @@ def local(country_code: str, *parts) -> datetime.datetime:
 
 
 def swept(now=None) -> dict:
-    """One sweep of the worker, its transactions committed (so its e-mails leave)."""
+    """One sweep of the worker, its transactions committed, then the e-mails it wrote into the
+    outbox delivered, as the worker does next."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return sweep(now)
+        found = sweep(now)
+    deliver()
+    return found
 
 
 def swept_by_two_workers_at_once(now) -> tuple[list[dict], list[Exception]]:

@@ -16,6 +16,7 @@ import itertools
 from django.test import TestCase
 
 from trm.accounts.models import Role
+from trm.deadlines.outbox import deliver
 from trm.demo_journeys import ALL_SCORES_3, USUAL_CONSENT, ScriptedJourney, fresh, today
 
 __all__ = ["ALL_SCORES_3", "USUAL_CONSENT", "Journey", "committed", "fresh", "today"]
@@ -24,9 +25,12 @@ _usernames = itertools.count(1)
 
 
 def committed(action, *args, **kwargs):
-    """Run an action as if its transaction committed: its on-commit announcements run too."""
+    """Run an action as if its transaction committed: its on-commit announcements run too, and
+    the worker then delivers the e-mails it wrote into the outbox."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return action(*args, **kwargs)
+        result = action(*args, **kwargs)
+    deliver()
+    return result
 
 
 class Journey(ScriptedJourney):

@@ -5,9 +5,18 @@ waiting for an answer, each a link with its case reference and answer deadline."
 import pytest
 from django.core import mail
 from django.test import TestCase
+from django_tasks_db.models import DBTaskResult
 
 from trm.accounts.models import Role
-from trm.deadlines.models import Deadline, DeadlineKind, Notification, NotificationEvent
+from trm.deadlines.models import (
+    Deadline,
+    DeadlineKind,
+    Notification,
+    NotificationEvent,
+    OutgoingEmail,
+)
+from trm.deadlines.outbox import deliver
+from trm.deadlines.tasks import deliver_emails
 from trm.referrals import actions, withdrawal
 from trm.referrals.models import MessageKind
 
@@ -86,15 +95,24 @@ def test_a_new_referral_notifies_the_receiving_organisations_focal_points_and_ca
         assert emails_to(user) == []
 
 
-def test_the_emails_leave_only_once_the_step_committed(journey, receiving_focal_point):
+def test_the_step_writes_its_emails_into_the_outbox_and_the_worker_sends_them(
+    journey, receiving_focal_point
+):
     case = journey.to_referral()
     mail.outbox.clear()
     with TestCase.captureOnCommitCallbacks(execute=False) as on_commit:
         actions.send_referral(journey.worker, case, journey.receiver, ["identity"])
     assert told(journey.receiving_worker).count() == 1, "written in the step's transaction"
-    assert mail.outbox == []
+    waiting = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING)
+    assert {email.recipient for email in waiting} == {
+        journey.receiving_worker,
+        receiving_focal_point,
+    }, "the e-mails too"
     for callback in on_commit:
         callback()
+    assert mail.outbox == [], "the commit only nudges the worker"
+    assert DBTaskResult.objects.ready().filter(task_path=deliver_emails.module_path).count() == 1
+    deliver()
     assert {message.to[0] for message in mail.outbox} == {
         journey.receiving_worker.email,
         receiving_focal_point.email,

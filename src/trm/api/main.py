@@ -3,8 +3,9 @@
 Every refusal has one shape, `{"detail": ..., "reasons": [...], "errors": [...]}`, with the
 status of its cause: 401 no valid session or token, 403 a token without the scope (or a failed
 CSRF check), 404 anything the policy hides, 409 a stale version or a refused move, 422 input
-that is malformed, unknown or not valid, 429 too many failed attempts with a token or from an
-address (with Retry-After, as the sign-in page).
+that is malformed, unknown or not valid (a text that is not valid Unicode too), 429 too many
+failed attempts with a token or from an address (with Retry-After, as the sign-in page), 503
+a step the database aborted twice under concurrent changes (with Retry-After: nothing saved).
 """
 
 import json
@@ -15,14 +16,38 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from trm.accounts.views import locked_out
+from trm.lib import text
 from trm.lib.errors import DomainError
 
 from . import cases, casework, directory, me, moves, records, referrals, tasks
 from .auth import BrowserSession, Throttled, TokenAuth
 
+
+class UnicodeCheckingParser(Parser):
+    """JSON bodies as ninja parses them, with every string valid Unicode: a `\\ud800` escape
+    parses to a string no database or cipher can encode, refused here once for every
+    endpoint, at its place in the body."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        places = text.lone_surrogate_paths(data)
+        if places:
+            refused = DomainError(errors={_name(place): [text.NOT_UNICODE] for place in places})
+            for place in places:
+                refused.locations[_name(place)] = ("body", *map(str, place[:-1]))
+            raise refused
+        return data
+
+
+def _name(place: tuple) -> str:
+    return str(place[-1]) if place else "body"
+
+
 api = NinjaAPI(
+    parser=UnicodeCheckingParser(),
     title="trm",
     version="1",
     description=(
@@ -101,6 +126,9 @@ def not_valid(request, error: NinjaValidationError):
 
 @api.exception_handler(HttpError)
 def http_error(request, error: HttpError):
+    if isinstance(error.__cause__, DomainError):
+        # ninja wraps whatever the body's parser raises: the parser's own refusal stands.
+        return refused(request, error.__cause__)
     if isinstance(error.__cause__, ValueError | UnicodeDecodeError | json.JSONDecodeError):
         # ninja could not parse the body: malformed JSON is bad input like any other.
         return refusal(request, 422, _("The request body is not valid JSON."))

@@ -1,15 +1,23 @@
-"""Writing to the audit trail: one event per read of personal data and per change."""
+"""Writing to the audit trail: one event per read of personal data and per change.
+
+Lock order: a writer locks the case row first (`cases.locking.lock_case`), and the audit
+chain's head (`AuditHead`, one row) last, in `record_many`, for as short a time as its
+transaction has left. The head row is what makes appenders take turns: it holds the newest
+sequence and hash, and is moved in the same transaction as the events it vouches for. On
+SQLite the IMMEDIATE transactions (settings.py) already serialise writers from BEGIN.
+"""
 
 import re
 
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 
-from .models import ACTION_PATTERN, GENESIS_HASH, AuditEvent, event_hash
+from trm.crypto.keyring import chain_key
 
-# The key of the PostgreSQL advisory lock that lets one appender at a time extend the chain
-# ("trmaudit" as a number).
-CHAIN_LOCK_KEY = int.from_bytes(b"trmaudit")
+from .models import ACTION_PATTERN, GENESIS_HASH, AuditEvent, AuditHead, event_hash, head_seal
+
+HEAD_ID = 1
 
 _action = re.compile(ACTION_PATTERN)
 _plain = (str, int, bool, type(None))
@@ -40,15 +48,27 @@ def _checked_details(details: dict | None) -> dict:
     return details
 
 
-def lock_chain() -> None:
-    """Hold the right to append to the chain until the transaction ends. A writer that will
-    also lock rows other writers lock after auditing takes this first, so that the two locks are
-    always taken in the same order and never deadlock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    # SQLite needs no lock here: the project's IMMEDIATE transactions (settings.py) take the
-    # database's write lock at BEGIN, so appenders already run one after the other.
+class AuditChainHeadMissing(RuntimeError):
+    """The chain has events but its head row is gone: nothing is appended until it is
+    explained, since recreating it from the newest event would bless a cut-off tail."""
+
+
+def lock_chain() -> AuditHead:
+    """Lock the chain's head row until the transaction ends, and return it. Must be inside a
+    transaction; `record_many` calls it, so callers need it only to hold the head earlier."""
+    head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    # A new (or emptied test) database: make the genesis head once, whoever comes first (an
+    # insert of the same row waits for the other's commit, where a SELECT would not).
+    genesis = AuditHead(pk=HEAD_ID, sequence=0, hash=GENESIS_HASH, seal=head_seal(0, GENESIS_HASH))
+    AuditHead.objects.bulk_create([genesis], ignore_conflicts=True)
+    head = AuditHead.objects.select_for_update().get(pk=HEAD_ID)
+    if head.sequence == 0 and AuditEvent.objects.exists():
+        raise AuditChainHeadMissing(
+            "the audit chain's head row is missing; run 'trm audit verify' and restore it"
+        )
+    return head
 
 
 def new_event(
@@ -90,24 +110,44 @@ def new_event(
 
 
 def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Append events made by `new_event` to the chain, in their order, under one lock and in one
-    insert, inside the caller's transaction if there is one."""
+    """Append events made by `new_event` to the chain, in their order, in one insert, moving
+    the head row; inside the caller's transaction if there is one."""
     if not events:
         return []
-    with transaction.atomic():
-        # The lock is held until the outermost transaction ends, so the chain never forks: the
-        # next appender reads the last event only after this one is committed or rolled back.
-        lock_chain()
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, previous_hash = last or (0, GENESIS_HASH)
+    key = chain_key()
+    with transaction.atomic(savepoint=False):
+        # The head's lock is held until the outermost transaction ends, so the chain never
+        # forks: the next appender reads the head only after this one commits or rolls back.
+        head = lock_chain()
+        start = head.sequence
+        sequence, previous_hash = head.sequence, head.hash
         occurred_at = timezone.now()
         for event in events:
             sequence += 1
             event.sequence, event.occurred_at = sequence, occurred_at
             event.previous_hash = previous_hash
-            event.hash = previous_hash = event_hash(previous_hash, event.canonical_fields())
+            event.hash = previous_hash = event_hash(
+                previous_hash, event.canonical_fields(), key=key
+            )
         AuditEvent.objects.bulk_create(events)
+        move_head(sequence, previous_hash, key=key)
+        if sequence // settings.AUDIT_CHECKPOINT_EVENTS > start // settings.AUDIT_CHECKPOINT_EVENTS:
+            transaction.on_commit(_nudge_checkpoint)
     return events
+
+
+def move_head(sequence: int, hash_: str, *, key: bytes | None = None) -> None:
+    """Set the locked head row to the newest event, sealed with the chain key."""
+    AuditHead.objects.filter(pk=HEAD_ID).update(
+        sequence=sequence, hash=hash_, seal=head_seal(sequence, hash_, key=key)
+    )
+
+
+def _nudge_checkpoint() -> None:
+    # A nudge only: the worker's periodic job signs on time even if this enqueue is lost.
+    from .tasks import audit_checkpoint
+
+    audit_checkpoint.enqueue()
 
 
 def record(action: str, **event) -> AuditEvent:

@@ -1,10 +1,13 @@
 """The audit trail: an append-only, hash-chained log of who did what, holding no personal data.
 
 Events are written by `trm.audit.log.record` only; database triggers refuse UPDATE and DELETE,
-and `trm.audit.verify` finds whatever was changed behind the triggers' back.
+and `trm.audit.verify` finds whatever was changed behind the triggers' back. Each hash is an
+HMAC keyed with the chain key from the key file (never in the database), so a database writer
+can neither forge an event nor rewrite the chain with fresh hashes.
 """
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -12,6 +15,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from trm.crypto.keyring import chain_key
 
 ACTION_PATTERN = r"^trm(\.[a-z_]+)+$"
 # The first event links to this instead of a previous hash.
@@ -99,9 +104,38 @@ def canonical_json(fields: dict) -> str:
     )
 
 
-def event_hash(previous_hash: str, fields: dict) -> str:
-    """SHA-256 over the previous hash and the canonical event, as hex."""
-    return hashlib.sha256((previous_hash + canonical_json(fields)).encode()).hexdigest()
+def event_hash(previous_hash: str, fields: dict, *, key: bytes | None = None) -> str:
+    """HMAC-SHA256, keyed with the chain key, over the previous hash and the canonical event,
+    as hex. `key` saves reading the key file for each event of a long walk."""
+    message = (previous_hash + canonical_json(fields)).encode()
+    return hmac.new(key or chain_key(), message, hashlib.sha256).hexdigest()
+
+
+def head_seal(sequence: int, hash_: str, *, key: bytes | None = None) -> str:
+    """The chain key's HMAC over the head: a head row moved back (the tail cut off) or forward
+    (a forged event appended) cannot carry a seal that fits without the key."""
+    message = f"trm-audit-head:{sequence}:{hash_}".encode()
+    return hmac.new(key or chain_key(), message, hashlib.sha256).hexdigest()
+
+
+class AuditHead(models.Model):
+    """The chain's newest sequence and hash, in one row that appenders lock and move.
+
+    It is the appenders' meeting point (taken last, after the case row) and, sealed with the
+    chain key, the database's own record of how long the chain is.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    seal = models.CharField(_("seal"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_one_row")]
+
+    def __str__(self):
+        return f"head {self.sequence}"
 
 
 class AuditCheckpoint(models.Model):

@@ -10,7 +10,7 @@ from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
 from trm.access.rights import Write, require
 from trm.audit.log import record
 from trm.directory.models import Organisation
-from trm.lib import limits
+from trm.lib import limits, text
 from trm.lib.errors import DomainError, NotAllowed
 
 from . import age
@@ -49,7 +49,9 @@ def _checked(person: Person) -> None:
         errors = invalid.message_dict
         general = errors.pop(NON_FIELD_ERRORS, [])
     for name, limit in PERSON_TEXT_LIMITS.items():
-        message = limits.too_long(getattr(person, name) or "", limit)
+        value = getattr(person, name) or ""
+        # Names and numbers as they are seen: no invisible characters that reorder the display.
+        message = text.name_problem(value) or limits.too_long(value, limit)
         if message:
             errors.setdefault(name, []).append(message)
     if errors or general:
@@ -183,14 +185,17 @@ def add_note(actor, case: Case, text: str) -> Note:
     return note
 
 
+def file_too_large() -> str:
+    return _("The file is too large: at most %(size)s MB.") % {
+        "size": settings.ATTACHMENT_MAX_BYTES // 1_000_000
+    }
+
+
 @transaction.atomic
 def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     """Keep a document (PDF, PNG or JPEG, up to the configured size) encrypted with the case."""
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if len(content) > limit:
-        raise DomainError(
-            _("The file is too large: at most %(size)s MB.") % {"size": limit // 1_000_000}
-        )
+    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+        raise DomainError(file_too_large())
     content_type = next(
         (kind for magic, kind in ATTACHMENT_TYPES.items() if content.startswith(magic)), None
     )
@@ -199,7 +204,8 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     locked, organisation = _writer(actor, case, Write.DOCUMENT)
     attachment = Attachment(
         case=locked,
-        filename=(filename or "document")[:200],
+        # Shown in lists and as the download's name: no characters that reorder it (".exe").
+        filename=text.without_invisible_controls(filename or "document")[:200] or "document",
         content_type=content_type,
         size=len(content),
         content=content,

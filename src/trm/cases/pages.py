@@ -15,6 +15,7 @@ from trm.access.policy import OPENING_ROLES, Action, kept_by_their_organisation
 from trm.access.rights import Write, may_write, writes_of
 from trm.access.view import case_view
 from trm.accounts.models import Role
+from trm.core.uploads import upload_was_too_large
 from trm.lib.errors import DomainError
 
 from . import actions, age, journey
@@ -207,7 +208,9 @@ def add_note(request, pk):
 def attach(request, pk):
     case, _access = read_or_404(request, pk, action=Action.EDIT, purpose="opened_for_edit")
     upload = request.FILES.get("file")
-    if upload is None:
+    if upload_was_too_large(request):
+        messages.error(request, actions.file_too_large())
+    elif upload is None:
         messages.error(request, _("Choose a file to attach."))
     else:
         _act(request, lambda: actions.attach_file(request.user, case, upload.name, upload.read()),

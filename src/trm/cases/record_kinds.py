@@ -19,6 +19,7 @@ from trm.access.categories import DataCategory
 from trm.directory.models import ServiceKind
 from trm.lib import limits
 from trm.lib.languages import spoken_language_choices
+from trm.lib.text import FreeTextField
 
 from .stages import Exploitation, Indicator, MeansOfControl, Recruitment, Signal, Stage
 
@@ -134,9 +135,9 @@ class Field:
             options["error_messages"] = {"required": self.for_a_child}
         match self.kind:
             case "text":
-                return forms.CharField(max_length=limits.SHORT_TEXT, **options)
+                return FreeTextField(max_length=limits.SHORT_TEXT, **options)
             case "longtext":
-                return forms.CharField(
+                return FreeTextField(
                     max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 4}), **options
                 )
             case "choice":

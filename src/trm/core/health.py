@@ -24,6 +24,12 @@ def node_problems() -> list[str]:
         problems.append(
             f"{len(pending)} database migrations are not applied: run 'trm manage migrate'"
         )
+    else:
+        from trm.deadlines.models import OutgoingEmail
+
+        failed = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()
+        if failed:
+            problems.append(f"{failed} e-mails could not be delivered: 'trm emails' lists them")
     probe = settings.TRM_HOME / ".write-test"
     try:
         probe.write_text("ok")
@@ -34,4 +40,11 @@ def node_problems() -> list[str]:
         problems.append("TRM_BASE_URL is not set: e-mails cannot link to this node")
     if settings.PRODUCTION and not settings.KEY_FILE.is_file():
         problems.append(f"the key file {settings.KEY_FILE} is missing")
+    elif settings.PRODUCTION:
+        from trm.crypto.keyring import KeyFileError, parse_chain_key
+
+        try:
+            parse_chain_key(settings.KEY_FILE)
+        except KeyFileError as problem:
+            problems.append(str(problem))
     return problems

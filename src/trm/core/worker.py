@@ -1,16 +1,21 @@
-"""The worker loop: enqueue periodic jobs when due, then run every ready task."""
+"""The worker loop: take over the tasks of dead workers, enqueue periodic jobs when due, then
+run every ready task."""
 
 import logging
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
-from trm.deadlines.tasks import sweep_deadlines
+from trm.deadlines.tasks import deliver_emails, sweep_deadlines
+from trm.federation.tasks import deliver_envelopes
 from trm.rights.tasks import apply_retention
 
-from .tasks import housekeeping
+from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
 
 logger = logging.getLogger("trm.worker")
 
@@ -24,7 +29,8 @@ class PeriodicJob:
     def enqueue_if_due(self, now: float) -> bool:
         if now - self.last_enqueued < self.every_seconds:
             return False
-        self.task.enqueue()
+        # Not twice: a worker restarted before its jobs ran finds them waiting still.
+        enqueue_unless_waiting(self.task)
         self.last_enqueued = now
         return True
 
@@ -33,13 +39,29 @@ def periodic_jobs() -> list[PeriodicJob]:
     # Later parts of trm (deadlines, reminders, outbox) add their jobs here.
     return [
         PeriodicJob(housekeeping, every_seconds=3600),
-        # Signed checkpoints bound how much of the audit chain's tail could be rewritten unseen.
-        PeriodicJob(audit_checkpoint, every_seconds=3600),
+        # Signed checkpoints bound how much of the audit chain's tail could be cut unseen; the
+        # appenders also nudge a checkpoint every AUDIT_CHECKPOINT_EVENTS events.
+        PeriodicJob(audit_checkpoint, every_seconds=settings.AUDIT_CHECKPOINT_MINUTES * 60),
         # Daily: retention reports first, erasure only after their grace period.
         PeriodicJob(apply_retention, every_seconds=86400),
         # Reminders and overdue alerts: the sweep is cheap and idempotent, so every 5 minutes.
         PeriodicJob(sweep_deadlines, every_seconds=300),
+        # Steps nudge the deliveries when they commit; these send the retries once they are
+        # due and what a lost nudge left: e-mails, and envelopes to peer nodes.
+        PeriodicJob(deliver_emails, every_seconds=60),
+        PeriodicJob(deliver_envelopes, every_seconds=30),
     ]
+
+
+def idempotent_tasks() -> set[str]:
+    """The tasks run again when their worker died: each works from the domain tables (what is
+    due, what is sent), so running one twice does nothing twice."""
+    return {job.task.module_path for job in periodic_jobs()}
+
+
+def worker_id() -> str:
+    """Which process runs a task, as the task table records it: host and process id."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}"
 
 
 def run_ready_tasks() -> None:
@@ -50,16 +72,33 @@ def run_ready_tasks() -> None:
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="trm-worker",
+        worker_id=worker_id(),
         excluded_queue_names=[],
     ).run()
 
 
+def reclaim(again: set[str]) -> None:
+    found = reclaim_abandoned_tasks(again)
+    if found["failed"]:
+        logger.warning(
+            "%(failed)d tasks of a dead worker failed, %(enqueued)d of them enqueued again", found
+        )
+
+
 def run_worker(*, once: bool = False, interval: float = 5.0) -> None:
+    from django.conf import settings
+
     jobs = periodic_jobs()
+    again = idempotent_tasks()
+    # Often enough that a dead worker's task is taken over soon after its timeout.
+    reclaim_every = max(1.0, min(60.0, settings.TASK_RECLAIM_SECONDS / 2))
+    last_reclaim = float("-inf")
     logger.info("worker started with %d periodic jobs", len(jobs))
     while True:
         now = time.monotonic()
+        if now - last_reclaim >= reclaim_every:
+            reclaim(again)
+            last_reclaim = now
         for job in jobs:
             if job.enqueue_if_due(now):
                 logger.info("enqueued %s", job.task.name)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import envelope
-from .keyring import key_lines, keyring, new_key_line, write_key_file
+from .keyring import chain_key_lines, key_lines, keyring, new_key_line, write_key_file
 from .models import DataKey
 
 
@@ -30,7 +30,8 @@ def _stale(current_id: str):
 
 
 def _add_new_key(path: Path) -> None:
-    write_key_file(path, [new_key_line(), *(line for _id, _key, line in key_lines(path))])
+    lines = [new_key_line(), *(line for _id, _key, line in key_lines(path))]
+    write_key_file(path, [*lines, *chain_key_lines(path)])
 
 
 def rotate(*, batch_size: int = 500, progress=None) -> RotationResult:
@@ -64,6 +65,6 @@ def retire_old_keys() -> list[str]:
     keep = [line for key_id, _key, line in lines if key_id == current_id or key_id in in_use]
     retired = [key_id for key_id, _key, line in lines if line not in keep]
     if retired:
-        write_key_file(path, keep)
+        write_key_file(path, [*keep, *chain_key_lines(path)])
         keyring(reload=True)
     return retired

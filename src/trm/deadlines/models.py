@@ -199,3 +199,63 @@ class Notification(models.Model):
         from .messages import notification_text
 
         return notification_text(self)
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, at=None):
+        """What a worker may send now: waiting for its (next) attempt, or claimed by a worker
+        whose lease ran out (it died). Never a sent one."""
+        return self.filter(
+            status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.SENDING],
+            next_attempt_at__lte=at or timezone.now(),
+        )
+
+
+class OutgoingEmail(models.Model):
+    """The e-mail that accompanies a notification, written in the step's transaction beside it
+    and sent by the worker (`trm.deadlines.outbox`). It holds what the e-mail says (the case's
+    reference, never the person) and its reader as a user: the address is read when it is sent.
+    Its key, one per notification and recipient, is the e-mail's Message-ID."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("not delivered")
+
+    key = models.UUIDField(unique=True, editable=False)
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="emails")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    # Attempts begun: a claim counts, so a message that kills its worker every time ends too.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When it may be tried (again); while it is being sent, when its worker's lease ends.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The error's class and SMTP code only: a server's message may quote the address.
+    last_error = models.CharField(max_length=120, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="outgoing_email_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "recipient"], name="one_email_per_notification"
+            ),
+        ]
+
+    def __str__(self):
+        return f"e-mail {self.key} ({self.status})"

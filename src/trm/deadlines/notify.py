@@ -3,24 +3,19 @@
 The e-mail says which case (its reference), what is due and when or what happened on its
 referral, and links to the node: no name, no detail of the person, as e-mail leaves the node
 unencrypted. The sweep tells of deadlines (`notify`); the referral actions tell of what the
-other organisation did (`tell`).
+other organisation did (`tell`). Both write in the step's transaction; the worker sends the
+e-mails from the outbox (`trm.deadlines.outbox`).
 """
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from trm.directory.models import Node
 
-from . import messages
+from . import messages, outbox
 from .models import Notification
-
-logger = logging.getLogger("trm.deadlines")
 
 
 def node_link(path: str) -> str:
@@ -35,10 +30,11 @@ def notifications_link() -> str:
     return node_link(reverse("deadlines:notifications"))
 
 
-def emails_for(deadline, event: str, users, link: str | None = None) -> list[EmailMessage]:
-    """An e-mail to each of `users` with an address, telling of `event` on `deadline` in the
-    user's language: the text is made once per language, not once per person. `link` is
-    `notifications_link()`, given when many e-mails are made at once to read the node once."""
+def emails_for(deadline, event: str, users, link: str | None = None) -> list[tuple]:
+    """What to e-mail each of `users` with an address, telling of `event` on `deadline` in the
+    user's language: `(user, subject, body)`; the text is made once per language, not once per
+    person. `link` is `notifications_link()`, given when many are made at once to read the node
+    once."""
     link = link or notifications_link()
     texts = {}
     emails = []
@@ -55,15 +51,14 @@ def emails_for(deadline, event: str, users, link: str | None = None) -> list[Ema
                         {"text": messages.describe(deadline, event), "link": link},
                     ),
                 )
-        subject, body = texts[language]
-        emails.append(EmailMessage(subject, body, None, [user.email]))
+        emails.append((user, *texts[language]))
     return emails
 
 
 def notify(event: str, recipients_of, now) -> None:
     """Notify each recipient once of `event` on its deadline: `recipients_of` pairs deadlines with
-    their users. The notifications are written in one insert; the e-mails leave together after
-    the commit, so nothing is sent for a transaction that rolls back."""
+    their users. The notifications and their e-mails are written in the caller's transaction, a
+    few inserts for all; the worker sends the e-mails once it commits (`outbox`)."""
     Notification.objects.bulk_create(
         [
             Notification(
@@ -80,23 +75,35 @@ def notify(event: str, recipients_of, now) -> None:
         ignore_conflicts=True,
     )
     link = notifications_link()
-    emails = [
-        email
+    texts = {
+        (deadline.pk, user.pk): (subject, body)
         for deadline, users in recipients_of
-        for email in emails_for(deadline, event, users, link)
-    ]
-    if emails:
-        transaction.on_commit(lambda: send(emails), robust=True)
+        for user, subject, body in emails_for(deadline, event, users, link)
+    }
+    if not texts:
+        return
+    # The inserts ignored conflicts, so they gave no ids back: read them by what makes each one.
+    written = Notification.objects.filter(
+        event=event, deadline__in={deadline for deadline, _user in texts}
+    ).values_list("pk", "deadline_id", "user_id")
+    outbox.write(
+        [
+            (pk, user, *texts[deadline, user])
+            for pk, deadline, user in written
+            if (deadline, user) in texts
+        ]
+    )
 
 
 def tell(notifications: list[Notification]) -> None:
-    """Write `notifications` (new, one per user) in one insert, inside the caller's transaction,
-    and e-mail each user with an address in their language once it commits: nothing is sent for
-    a transaction that rolls back. A user told of the same message before is not told again."""
+    """Write `notifications` (new, one per user, each of a referral message) and the e-mail of
+    each user with an address, in their language, inside the caller's transaction; the worker
+    sends the e-mails once it commits (`outbox`). A user told of the same message before is not
+    told again."""
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     link = notifications_link()
     texts = {}
-    emails = []
+    emails = {}
     for notification in notifications:
         user = notification.user
         if not user.email:
@@ -113,23 +120,16 @@ def tell(notifications: list[Notification]) -> None:
                         {"text": messages.notification_text(notification), "link": link},
                     ),
                 )
-        subject, body = texts[news, language]
-        emails.append(EmailMessage(subject, body, None, [user.email]))
-    if emails:
-        transaction.on_commit(lambda: send(emails), robust=True)
-
-
-def send(emails) -> None:
-    """Send the e-mails through one connection to the mail server, not one each."""
-    try:
-        with mailers.default as connection:
-            for email in emails:
-                try:
-                    connection.send_messages([email])
-                except Exception:
-                    # One refused address must not hold back the others. The notification in
-                    # the app stands; the e-mail is not retried.
-                    logger.exception("deadline e-mail not sent")
-    except Exception:
-        # The server could not be reached (or left): the notifications in the app stand.
-        logger.exception("deadline e-mails not sent")
+        emails[notification.message_id, user.pk] = texts[news, language]
+    if not emails:
+        return
+    written = Notification.objects.filter(
+        message_id__in={message for message, _user in emails}
+    ).values_list("pk", "message_id", "user_id")
+    outbox.write(
+        [
+            (pk, user, *emails[message, user])
+            for pk, message, user in written
+            if (message, user) in emails
+        ]
+    )

@@ -1,7 +1,8 @@
 """The worker's sweep: remind once before a deadline, alert once after it passed unmet.
 
 It works in batches, each in one transaction that claims its deadlines by filling their empty
-time stamp and writes their notifications and audit events; the e-mails leave after the commit.
+time stamp and writes their notifications, their e-mails (into the outbox, which the worker
+sends after the commit) and audit events.
 Two workers sweeping at once never send one twice: on PostgreSQL the claim locks the rows and
 skips those another worker holds, and on SQLite the IMMEDIATE transaction holds the database's
 write lock from its start. A failure sends nothing and leaves what failed for the next sweep: a

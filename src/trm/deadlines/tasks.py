@@ -1,4 +1,5 @@
-"""The deadlines' periodic task. The Deadline rows are the truth; the task only sweeps them."""
+"""The deadlines' tasks. The Deadline and OutgoingEmail rows are the truth; tasks only nudge, so
+each can run again after its worker died (`trm.core.tasks.reclaim_abandoned_tasks`)."""
 
 from django.tasks import task
 
@@ -9,3 +10,11 @@ def sweep_deadlines() -> dict:
     from .sweep import sweep
 
     return sweep()
+
+
+@task
+def deliver_emails() -> dict:
+    """Send the e-mails of the outbox that are due now."""
+    from .outbox import deliver
+
+    return deliver()

@@ -7,6 +7,7 @@ because the federation will hand them texts no form of this node has seen.
 
 from django.utils.translation import ngettext
 
+from . import text
 from .errors import DomainError
 
 NAME = 200  # a person's given or family name, in either script
@@ -30,9 +31,10 @@ def too_long(value: str, limit: int) -> str | None:
 
 
 def checked(value, limit: int, field: str, *, label=None) -> str:
-    """`value` without surrounding space; refused, at its field, when longer than `limit`."""
-    value = (value or "").strip()
-    message = too_long(value, limit)
+    """`value` without surrounding space or invisible controls (`text`); refused, at its
+    field, when longer than `limit` or not valid Unicode."""
+    value = text.without_invisible_controls((value or "").strip())
+    message = text.NOT_UNICODE if text.has_lone_surrogate(value) else too_long(value, limit)
     if message:
         raise DomainError(errors={field: [message]}, labels={field: label or field})
     return value

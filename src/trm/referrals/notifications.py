@@ -6,7 +6,8 @@ referral, the case's case worker and the sending organisation's focal points. An
 to the side that asked; a cancellation, to the receiving side; a withdrawal of the person's
 consent, to the side that did not record it. The actions call `notify_of` in their transaction;
 the notifications name the case by its reference and the organisation that acted, never the
-person, and the e-mails leave once the step committed (trm.deadlines.notify).
+person; their e-mails are written into the outbox with them, and the worker sends them once the
+step committed (trm.deadlines.outbox).
 """
 
 from trm.accounts.models import Role, User

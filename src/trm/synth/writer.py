@@ -15,12 +15,12 @@ from types import SimpleNamespace
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from trm.access.models import Grant
-from trm.audit.log import lock_chain
-from trm.audit.models import GENESIS_HASH, HASHED_FIELDS, AuditEvent, event_hash
+from trm.audit.log import lock_chain, move_head
+from trm.audit.models import HASHED_FIELDS, AuditEvent, event_hash
 from trm.cases.models import Approval, Case, NameIndex, Person, StageRecord
 from trm.consent.models import ConsentRecord
 from trm.crypto import envelope
-from trm.crypto.keyring import KEY_BYTES
+from trm.crypto.keyring import KEY_BYTES, chain_key
 from trm.crypto.models import DataKey
 from trm.deadlines.models import Deadline
 from trm.referrals.models import Referral, ReferralMessage
@@ -326,10 +326,10 @@ class Writer:
                 )
 
     def _audit(self, plans: list[PlannedCase]) -> int:
-        """Append the batch's events to the chain, in order, holding the chain's lock."""
-        lock_chain()
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, previous = last if last else (0, GENESIS_HASH)
+        """Append the batch's events to the chain, in order, holding the chain's head."""
+        head = lock_chain()
+        sequence, previous = head.sequence, head.hash
+        key = chain_key()
         events = []
         for plan in plans:
             object_id = str(plan.id)
@@ -352,8 +352,9 @@ class Writer:
                     "previous_hash": previous,
                 }
                 event["hash"] = previous = event_hash(
-                    previous, {name: event[name] for name in HASHED_FIELDS}
+                    previous, {name: event[name] for name in HASHED_FIELDS}, key=key
                 )
                 events.append(event)
         insert_rows(AuditEvent, events)
+        move_head(sequence, previous, key=key)
         return len(events)

@@ -1,0 +1,46 @@
+"""What this node publishes to other nodes."""
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
+from .identity import NodeIdentityError, signed_document, this_node
+from .inbox import receive
+
+
+@require_GET
+def node_document(request):
+    """The node's public identity, signed by its key, for `trm peer add` on another node."""
+    try:
+        node = this_node()
+    except NodeIdentityError:
+        raise Http404 from None
+    response = HttpResponse(signed_document(node), content_type="application/jose")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def inbox(request):
+    """A peer's delivery: 200 with the signed receipt, or 4xx with a code and a reason."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_ENVELOPE_BYTES:
+        return _refused(EnvelopeRefused("too_large"))
+    try:
+        stored, _new = receive(request.body)
+    except EnvelopeRefused as refused:
+        return _refused(refused)
+    except NodeIdentityError:
+        raise Http404 from None  # a node without an identity exchanges with nobody
+    return HttpResponse(stored.receipt, content_type="application/jose")
+
+
+STATUS = {"too_large": 413, "reused_id": 409}
+
+
+def _refused(refused: EnvelopeRefused) -> JsonResponse:
+    return JsonResponse(
+        {"code": refused.code, "detail": refused.reason}, status=STATUS.get(refused.code, 400)
+    )

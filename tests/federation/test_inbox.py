@@ -1,0 +1,177 @@
+"""The inbox: a pinned peer's envelope is stored once and answered with a signed receipt; a
+duplicate, however late, gets the same receipt; anything else is refused with a code and a
+reason and stores nothing (issue 12, item 4 and the fault list of "Done means")."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.test import Client
+from joserfc.jwk import OKPKey
+
+from tests.federation.test_envelope import Node, offer, public, sealed
+from trm.audit.models import AuditEvent
+from trm.directory.models import Node as DirectoryNode
+from trm.federation.envelope import MAX_ENVELOPE_BYTES, stamped
+from trm.federation.models import IncomingEnvelope, Peer
+from trm.federation.receipts import read_receipt
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "/federation/inbox"
+
+
+@pytest.fixture
+def albania(albania):
+    """This node (tests/federation/conftest.py), its keys as the envelope tests hold them."""
+    identity = albania
+    node = Node("al")
+    node.signing, node.encryption = identity.signing_key, identity.encryption_key
+    return node
+
+
+@pytest.fixture
+def greece(albania):
+    """The Greek node's keys, pinned here as a peer."""
+    node = Node("gr")
+    Peer.objects.create(
+        node=DirectoryNode.objects.create(name="gr", base_url="http://127.0.0.1:2"),
+        countries=["GR"],
+        signing_key=public(node.signing).as_dict(),
+        encryption_key=public(node.encryption).as_dict(),
+        fingerprint=node.signing.thumbprint(),
+    )
+    return node
+
+
+def now_offer(**changes):
+    return offer(now=datetime.datetime.now(datetime.UTC), **changes)
+
+
+def deliver(envelope: str | bytes):
+    data = envelope.encode() if isinstance(envelope, str) else envelope
+    return Client().post(INBOX, data, content_type="application/jose")
+
+
+def test_an_envelope_from_a_pinned_peer_is_stored_and_receipted(greece, albania):
+    message = now_offer()
+    envelope = sealed(message, greece, albania)
+    answer = deliver(envelope)
+    assert answer.status_code == 200, answer.content
+    stored = IncomingEnvelope.objects.get()
+    assert (stored.message_id, stored.type, stored.sequence) == (message.id, "offer", 1)
+    assert stored.envelope == envelope
+    receipt = read_receipt(
+        answer.content.decode(), key=public(albania.signing), envelope_hash=stored.envelope_hash
+    )
+    assert receipt["message"] == message.id
+    assert receipt["node"] == "al"
+    event = AuditEvent.objects.get(action="trm.envelope.received")
+    assert event.details == {"peer": "gr", "message": message.id, "type": "offer"}
+
+
+def test_the_same_envelope_delivered_twice_gets_the_same_receipt_and_is_stored_once(
+    greece, albania
+):
+    envelope = sealed(now_offer(), greece, albania)
+    first, second = deliver(envelope), deliver(envelope)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert IncomingEnvelope.objects.count() == 1
+    assert AuditEvent.objects.filter(action="trm.envelope.received").count() == 1
+
+
+def test_a_duplicate_a_day_later_still_gets_its_receipt_but_a_new_envelope_then_is_stale(
+    greece, albania
+):
+    envelope = sealed(now_offer(), greece, albania)
+    first = deliver(envelope)
+    never_delivered = sealed(now_offer(), greece, albania)
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)):
+        assert deliver(envelope).content == first.content
+        replayed = deliver(never_delivered)
+    assert replayed.status_code == 400
+    assert replayed.json()["code"] in {"stale", "expired"}
+    assert IncomingEnvelope.objects.count() == 1
+
+
+def test_another_envelope_reusing_a_message_id_is_refused(greece, albania):
+    message = now_offer()
+    assert deliver(sealed(message, greece, albania)).status_code == 200
+    other = stamped(
+        type(message)(**{**message.__dict__, "payload": {"changed": True}}),
+        now=datetime.datetime.now(datetime.UTC), lifetime=datetime.timedelta(hours=1),
+    )  # fmt: skip
+    refused = deliver(sealed(other, greece, albania))
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "reused_id"
+    assert IncomingEnvelope.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "code"),
+    [
+        (lambda greece, albania: sealed(now_offer(), Node("gr"), albania), 400, "unknown_sender"),
+        (
+            lambda greece, albania: sealed(now_offer(to="ma"), greece, albania),
+            400,
+            "not_for_this_node",
+        ),
+        (lambda greece, albania: sealed(now_offer(), greece, Node("al")), 400, "not_for_this_node"),
+        (lambda greece, albania: "not an envelope", 400, "malformed"),
+        (
+            lambda greece, albania: sealed(now_offer(type="everything"), greece, albania),
+            400,
+            "unknown_type",
+        ),
+    ],
+)
+def test_what_may_not_be_believed_is_refused_with_a_code_and_stores_nothing(
+    greece, albania, make, status, code
+):
+    refused = deliver(make(greece, albania))
+    assert refused.status_code == status
+    assert refused.json()["code"] == code
+    assert refused.json()["detail"].endswith(".")
+    assert not IncomingEnvelope.objects.exists()
+
+
+def test_an_altered_envelope_is_refused(greece, albania):
+    header, key, iv, ciphertext, tag = sealed(now_offer(), greece, albania).split(".")
+    altered = ciphertext[:-3] + ("AAA" if not ciphertext.endswith("AAA") else "BBB")
+    refused = deliver(".".join([header, key, iv, altered, tag]))
+    assert refused.json()["code"] == "undecryptable"
+    assert not IncomingEnvelope.objects.exists()
+
+
+def test_an_oversized_body_is_refused_from_its_length(greece, albania):
+    refused = deliver(b"a" * (MAX_ENVELOPE_BYTES + 1))
+    assert refused.status_code == 413
+    assert refused.json()["code"] == "too_large"
+
+
+def test_a_removed_peer_is_not_believed_any_more(greece, albania):
+    Peer.objects.update(removed_at=datetime.datetime.now(datetime.UTC))
+    refused = deliver(sealed(now_offer(), greece, albania))
+    assert refused.json()["code"] == "unknown_sender"
+
+
+def test_the_inbox_takes_only_posts(albania):
+    assert Client().get(INBOX).status_code == 405
+
+
+def test_a_node_without_an_identity_has_no_inbox(settings, tmp_path):
+    settings.TRM_HOME = tmp_path
+    settings.NODE_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "none.pem"
+    assert deliver(".".join(["e30"] * 5)).status_code == 404
+
+
+def test_the_receipt_is_signed_by_this_node_alone(greece, albania):
+    envelope = sealed(now_offer(), greece, albania)
+    answer = deliver(envelope)
+    stored = IncomingEnvelope.objects.get()
+    with pytest.raises(ValueError, match="not a receipt"):
+        read_receipt(answer.content.decode(), key=public(OKPKey.generate_key("Ed25519")),
+                     envelope_hash=stored.envelope_hash)  # fmt: skip
+    with pytest.raises(ValueError, match="another envelope"):
+        read_receipt(answer.content.decode(), key=public(albania.signing), envelope_hash="0" * 64)
