@@ -76,14 +76,16 @@ class Server:
         deadline = time.monotonic() + 60
         while True:
             assert self.process.poll() is None, self.log.read_text()
+            # Whatever it answers meanwhile (refused connections, a 500): never wait forever.
+            assert time.monotonic() < deadline, f"trm serve did not answer: {self.log}"
             try:
                 probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 probe.request("GET", "/healthz")
                 if probe.getresponse().status == 200:
                     return
             except OSError:
-                assert time.monotonic() < deadline, "trm serve did not answer in time"
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
 
     def kill(self):
         """kill -9 of the master and every worker: nothing gets to finish or clean up."""
