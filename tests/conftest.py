@@ -33,8 +33,9 @@ def _empty_append_only_tables_after_transactional_tests(request):
 def pytest_runtest_teardown(item, nextitem):
     # A transactional test ends with a flush: the seed directory goes too. Put it back at once,
     # so that whichever test this worker runs next (module fixtures, TestCase classes) finds it.
+    # After the last test the session's fixtures, the test database with them, are gone.
     result = yield
-    if _transactional(item):
+    if _transactional(item) and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             seed_directory()
     return result

@@ -1,0 +1,105 @@
+"""Two people working at once on the same organisation and the same cases, in opposite orders:
+no deadlock, no error, only the 409s the case's version is there for (issue 11)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+
+from tests.referrals.journeys import Journey, fresh, today
+from trm.accounts.models import Role
+from trm.cases.stages import Stage
+from trm.lib.errors import Conflict
+
+try:  # the cases' write path as one package (issue 11, item 8, branch `steps`)
+    from trm.cases.actions import casework, journey
+except ImportError:  # before it; drop this once both are merged
+    from trm.cases import actions as casework
+    from trm.cases import journey
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite runs one writer at a time (IMMEDIATE transactions): its writers queue "
+        "and cannot deadlock; row locks and their order are PostgreSQL's",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+SECONDS = 4
+SERVICE = {"service": "legal_aid", "delivered_on": today()}
+PERSON = {"given_name": "Nadia", "family_name": "Writer"}
+
+
+def deadlocks_so_far() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def counselled_to_stay(team: Journey):
+    """A case at options counselling whose person chose to stay: it can move to long-term
+    assistance and back (choose_to_stay, reconsider) as often as wanted."""
+    case = team.to_referral(until=Stage.FIRST_ASSISTANCE)
+    team.move(team.worker, case, "start_counselling")
+    team.add(team.worker, case, "counselling", {"choice": "residence", "language": "sq"})
+    return fresh(case)
+
+
+def test_two_people_writing_in_opposite_orders_never_deadlock(personas):
+    team = Journey(personas)
+    colleague = team.staff(team.sender, Role.CASE_WORKER)
+    first, second = team.open(), team.open()
+    moving = counselled_to_stay(team)
+    errors, conflicts, writes = [], [], []
+    until = time.monotonic() + SECONDS
+    before = deadlocks_so_far()
+
+    def opens_cases_and_writes_forwards():
+        # New cases of the organisation (the row every opening's foreign key points to), and
+        # notes and records on the first case, then the second, then the moving one.
+        while time.monotonic() < until:
+            writes.append(casework.open_case(team.worker, team.sender, person=PERSON))
+            for case in (first, second, moving):
+                writes.append(casework.add_note(team.worker, case, "Called the shelter."))
+                writes.append(journey.add_record(team.worker, case, "service", SERVICE))
+
+    def moves_a_case_and_writes_backwards():
+        # The same cases the other way round, and one of them moved back and forth with its
+        # version: the other's records change it meanwhile, hence the expected 409s.
+        while time.monotonic() < until:
+            for case in (moving, second, first):
+                writes.append(journey.add_record(colleague, case, "service", SERVICE))
+                writes.append(casework.add_note(colleague, case, "Spoke with the lawyer."))
+            current = fresh(moving)
+            event = "choose_to_stay" if current.stage == Stage.OPTIONS_COUNSELLING else "reconsider"
+            try:
+                writes.append(journey.move(colleague, moving, event, version=current.version))
+            except Conflict as stale:
+                conflicts.append(stale)
+
+    def working(work):
+        try:
+            work()
+        except Exception as problem:  # noqa: BLE001 - reported by the main thread
+            errors.append(problem)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=working, args=(opens_cases_and_writes_forwards,)),
+        threading.Thread(target=working, args=(moves_a_case_and_writes_backwards,)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=SECONDS + 60)
+    assert errors == []
+    # A deadlock the steps' retry would hide still counts: PostgreSQL saw none.
+    time.sleep(0.5)  # the threads' sessions report their statistics as they end
+    assert deadlocks_so_far() == before
+    assert len(writes) > 20, "the two threads hardly wrote: the test proves nothing"
+    moves = [write for write in writes if getattr(write, "pk", None) == moving.pk]
+    assert moves, "the case was never moved"
