@@ -9,14 +9,9 @@ from django.db import connection, connections
 
 from tests.referrals.journeys import Journey, fresh, today
 from trm.accounts.models import Role
+from trm.cases.actions import casework, journey
 from trm.cases.stages import Stage
 from trm.lib.errors import Conflict
-
-try:  # the cases' write path as one package (issue 11, item 8, branch `steps`)
-    from trm.cases.actions import casework, journey
-except ImportError:  # before it; drop this once both are merged
-    from trm.cases import actions as casework
-    from trm.cases import journey
 
 pytestmark = [
     pytest.mark.skipif(
