@@ -314,7 +314,7 @@ class JourneyInvariants(TestCase):
         run_state_machine_as_test(
             JourneyMachine,
             settings=settings(
-                max_examples=20,
+                max_examples=14,
                 stateful_step_count=50,
                 deadline=None,
                 suppress_health_check=list(HealthCheck),
