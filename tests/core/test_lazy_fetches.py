@@ -6,11 +6,13 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import FETCH_RAISE
 from django.db.models import query as django_query
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.personas import Personas
 from tests.referrals.journeys import Journey, committed
 from trm.access.actions import break_the_glass
 from trm.accounts.models import Role
@@ -98,9 +100,48 @@ class Workspace:
         return case, referral
 
 
+class ReturningPersonas(Personas):
+    """The module's people sign in again in each test, maybe within one authenticator time
+    step: the code they used in an earlier test, rolled back since, is theirs to use again."""
+
+    def signed_in(self, user):
+        TOTPDevice.objects.filter(user=user).update(last_t=-1)
+        return super().signed_in(user)
+
+
+@pytest.fixture(scope="module")
+def _workspace(django_db_setup, django_db_blocker, _key_folder):
+    # Built once for the module, in a transaction rolled back at its end, as the reader-view
+    # world of tests/access: walking the journeys is the slow part; each test rolls back to it.
+    # The keys and the password hashing are every test's (tests/conftest.py).
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            KEY_FILE=_key_folder / "kek.key",
+            NODE_KEY_FILE=_key_folder / "node_ed25519.pem",
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        atomic = transaction.atomic()
+        # As a TestCase's: the steps inside (durable transactions) may run within it.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        try:
+            yield Workspace(ReturningPersonas())
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def workspace(personas):
-    return Workspace(personas)
+def workspace(_workspace, db):
+    return _workspace
+
+
+@pytest.fixture
+def personas(workspace):
+    """The workspace's people, not a new set for each test."""
+    return workspace.personas
 
 
 def test_my_work_loads_what_it_shows_for_every_role(personas, workspace):
