@@ -42,10 +42,8 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
         raise
     message = opened.message
     sender = Peer.objects.active().get(node__name=opened.sender_node)
-    first = IncomingEnvelope.objects.filter(sender=sender, message_id=message.id).first()
+    first = _stored_before(sender, message.id, opened.hash)
     if first is not None:
-        if first.envelope_hash != opened.hash:
-            raise EnvelopeRefused("reused_id")
         return first, False
     now = timezone.now()
     check_times(
@@ -72,11 +70,23 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
         with transaction.atomic():
             stored.save()
     except IntegrityError:
-        # The same envelope, delivered twice at once: the other delivery stored it.
-        raise EnvelopeRefused("reused_id") from None
+        # The same envelope, delivered twice at once: the other delivery stored it (and
+        # committed, or the unique index would not have answered), so its receipt stands.
+        first = _stored_before(sender, message.id, opened.hash)
+        if first is None:
+            raise
+        return first, False
     record(
         "trm.envelope.received",
         target=stored,
         details={"peer": sender.name, "message": message.id, "type": message.type},
     )
     return stored, True
+
+
+def _stored_before(sender: Peer, message_id: str, envelope_hash: str) -> IncomingEnvelope | None:
+    """The envelope of this message stored already, if any; refused if it was another one."""
+    first = IncomingEnvelope.objects.filter(sender=sender, message_id=message_id).first()
+    if first is not None and first.envelope_hash != envelope_hash:
+        raise EnvelopeRefused("reused_id")
+    return first
