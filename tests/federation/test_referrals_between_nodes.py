@@ -23,6 +23,7 @@ from tests.core.test_cli import trm
 from trm.access.policy import access_to
 from trm.access.view import case_view
 from trm.accounts.models import Membership, Role, User
+from trm.demo_journeys import ScriptedJourney
 from trm.directory.models import Node, Organisation
 from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope
 from trm.federation.outbox import deliver_due
@@ -59,7 +60,17 @@ if asked["step"] == "refer":
                            User.objects.get(username="gr.supervisor"), None)
     case = team.to_referral(child=True, escort_needed=True)
     referral = team.send(case)
-    done = {"referral": str(referral.pk), "reference": case.reference}
+    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk)}
+elif asked["step"] == "depart":
+    from trm.cases.models import Case
+    case = Case.objects.get(pk=asked["case"])
+    albanian = Referral.objects.get(case=case, state="accepted").receiver
+    team = ScriptedJourney(greek, albanian, worker, None, None)
+    team.add(worker, case, "return_preparation", {
+        "travel_documents_ready": True, "consular_verification": True,
+        "departure_on": asked["today"], "itinerary": "Direct flight to Tirana.",
+        "escort_arranged": True, "escort": "IOM escort"})
+    team.move(worker, case, "depart", data={"departed_at": asked["now"]})
 elif asked["step"] == "answer":
     referral = Referral.objects.get(pk=asked["referral"])
     question = referral.messages.get(kind="ask_information")
@@ -169,7 +180,7 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
     # Albania accepts: Greece's case moves on, and the shared part of the case arrives.
     actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
                             meeting_at=in_a_week())  # fmt: skip
-    assert deliver_due().delivered == 1
+    assert deliver_due().delivered == 3  # with its record and step
     assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
     greece.deliver()
     referral.refresh_from_db()
@@ -188,7 +199,40 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
         "SELECT id FROM referrals_referralmessage WHERE referral_id = ?",
         sent["referral"].replace("-", ""))}  # fmt: skip
     assert {str(pk).replace("-", "") for pk in ours} == theirs
+
+    # The return: each side takes its own steps on its own node, and the other copy follows.
+    team = ScriptedJourney(referral.sender, receiver, None, None, worker)
+    team.add(
+        worker,
+        case,
+        "risk_assessment",
+        {"risk_level": "medium", "needs_on_arrival": "Shelter for the first weeks."},
+    )
+    team.add(worker, case, "family_assessment", {
+        "outcome": "suitable", "caregiver": "Her aunt, Drita Hoxha",
+        "assessment": "The aunt has a stable home and income."})  # fmt: skip
+    assert deliver_due().delivered == 2
+    now = timezone.now()
+    greece.take("depart", case=sent["case"], now=now.isoformat(),
+                today=now.date().isoformat())  # fmt: skip
+    greece.deliver()
+    case.refresh_from_db()
+    assert (case.stage, case.returned_at) == ("travel", now)
+    assert referral.messages.filter(kind=MessageKind.DEPARTURE_NOTICE).exists()
+    team.confirm_reception(case)
+    team.agree_plan(case)
+    team.monitor(case)
+    assert deliver_due().delivered > 0
+    assert greece.referral(sent["referral"]) == ("in_progress", "monitoring")
+    assert greece.kinds(sent["referral"])[-1] == "monitoring_summary"
+    # Greece keeps the receiving side's records as the owner of the case sees them.
+    [[details]] = greece.query(
+        "SELECT count(*) FROM cases_stagerecord WHERE case_id = ? AND kind = 'monitoring_contact'",
+        sent["case"].replace("-", ""))  # fmt: skip
+    assert details == 1
     assert set(IncomingEnvelope.objects.values_list("outcome", flat=True)) == {Outcome.APPLIED}
+    assert set(greece.query("SELECT DISTINCT outcome FROM federation_incomingenvelope")) == {
+        ("applied",)}  # fmt: skip
 
 
 def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing(nodes):
@@ -212,7 +256,7 @@ def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing
     assert referral.state == ReferralState.ACCEPTED
 
     # The acceptance reaches Greece and applies: both sides agree.
-    assert deliver_due().delivered == 1
+    assert deliver_due().delivered == 3  # with its record and step
     assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
     assert OutgoingEnvelope.objects.get(type="accept").outcome == Outcome.APPLIED
 

@@ -433,6 +433,17 @@ def accept(
         },
         arrived=arrived,
     )
+    if arrived is not None:
+        # Taken on the receiving node: its record and its step follow as updates of their own.
+        audit_referral(
+            "trm.referral.accepted", locked, user, locked.receiver, accepted, grant=grant.pk
+        )
+        notifications.notify_of(accepted, user)
+        if locked.sender.is_hosted_here:
+            from .crossing import send_package
+
+            send_package(locked)  # what it accepted follows to its node
+        return locked
     # The journey tells the receiving side by its grant: the record comes after the grant.
     journey.write_record(
         user,
@@ -449,11 +460,6 @@ def accept(
     journey.take_step(user, case, "referral_accepted")
     audit_referral("trm.referral.accepted", locked, user, locked.receiver, accepted, grant=grant.pk)
     notifications.notify_of(accepted, user)
-    if arrived is not None and locked.sender.is_hosted_here:
-        # The sending node learns of the acceptance: what it accepted follows to its node.
-        from .crossing import send_package
-
-        send_package(locked)
     return locked
 
 

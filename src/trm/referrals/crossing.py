@@ -28,7 +28,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trm.access.policy import access_to
+from trm.access.view import case_view
 from trm.accounts.models import Membership, Role
+from trm.audit.log import record as audit
+from trm.cases import workflow as case_workflow
 from trm.cases.models import Case, Person, StageRecord
 from trm.cases.record_kinds import RECORD_KINDS, Side
 from trm.cases.stages import Stage
@@ -38,10 +42,11 @@ from trm.federation.envelope import Message, Party
 from trm.federation.identity import this_node
 from trm.federation.models import Outcome, OutgoingEnvelope, Peer
 from trm.federation.outbox import queue
+from trm.lib import effects
 from trm.lib.errors import Conflict, DomainError
 
 from . import actions, workflow
-from .models import MessageKind, Referral, ReferralMessage, ReferralState
+from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralMessage, ReferralState
 from .payload import build_payload
 
 # The envelope type of each message of a referral, and back.
@@ -427,3 +432,170 @@ def apply(message: Message, peer: Peer) -> None:
     except (KeyError, TypeError, ValueError) as broken:
         # A payload its schema should have refused: nothing is applied of it.
         raise NotApplied("unreadable_payload", type(broken).__name__) from None
+
+
+# --- the case after acceptance: each copy told of the other's records and steps -------------
+
+
+def counterpart(case) -> tuple[Referral, Organisation] | None:
+    """The case's accepted referral with an organisation on another node, and that
+    organisation: what this node's records and steps on the case are told to."""
+    referral = (
+        Referral.objects.select_related("sender__hosted_on", "receiver__hosted_on")
+        .filter(case_id=case.pk, state__in=sorted(ACCEPTED_STATES))
+        .order_by("-sent_at")
+        .first()
+    )
+    if referral is None:
+        return None
+    other = referral.receiver if referral.sender.is_hosted_here else referral.sender
+    return None if other.is_hosted_here else (referral, other)
+
+
+def _is_envoy(user) -> bool:
+    return user is not None and user.username.startswith(ENVOY_PREFIX)
+
+
+def record_written(record, actor) -> None:
+    """A record written here on a case referred across nodes: the other node gets it as the
+    other organisation sees it (its reader's view: the shared categories and texts for the
+    receiver, everything for the owner), or nothing if it may see none of it. A record an envoy
+    wrote came from there."""
+    found = counterpart(record.case)
+    if found is None or _is_envoy(actor):
+        return
+    referral, other = found
+    case = record.case
+    shown = next(
+        (seen for seen in case_view(case, access_to(envoy(other), case)).records
+         if seen.id == record.pk),
+        None,
+    )  # fmt: skip
+    if shown is None or not shown.values:
+        return
+    _queue(referral, "update", {"record": {
+        "id": str(record.pk), "kind": record.kind, "stage": record.stage, "side": record.side,
+        "recorded_at": record.recorded_at.isoformat(), "fields": shown.values,
+        "supersedes": str(record.supersedes_id) if record.supersedes_id else None,
+    }}, to=other)  # fmt: skip
+
+
+def step_taken(case, event: str, actor) -> None:
+    """A step of the case's journey taken here: the other node's copy takes it too."""
+    found = counterpart(case)
+    if found is None or _is_envoy(actor):
+        return
+    referral, other = found
+    moment = lambda value: value.isoformat() if value else None  # noqa: E731
+    _queue(referral, "update", {"step": {
+        "event": event, "stage": case.stage, "returned_at": moment(case.returned_at),
+        "received_at": moment(case.received_at), "closed_at": moment(case.closed_at),
+        "closure_reason": case.closure_reason,
+    }}, to=other)  # fmt: skip
+
+
+def _mirror_record(case, shared: dict, organisation, user) -> None:
+    kind = RECORD_KINDS.get(shared["kind"])
+    if kind is None:
+        raise NotApplied("unknown_record_kind", shared["kind"][:40])
+    if StageRecord.objects.filter(pk=shared["id"]).exists():
+        return
+    supersedes = None
+    if shared.get("supersedes"):
+        supersedes = StageRecord.objects.filter(
+            pk=shared["supersedes"], case=case, superseded_by__isnull=True
+        ).first()
+    facts, details = kind.split(shared["fields"])
+    made = StageRecord(
+        id=shared["id"], case=case, kind=shared["kind"], stage=shared["stage"],
+        side=shared.get("side", Side.SENDING), facts=facts, details=details or None,
+        organisation=organisation, recorded_by=user, supersedes=supersedes,
+    )  # fmt: skip
+    made.case = case
+    made.save()
+    StageRecord.objects.filter(pk=made.pk).update(
+        recorded_at=datetime.datetime.fromisoformat(shared["recorded_at"])
+    )
+    audit("trm.record.added", actor=user, organisation=case.owner, target=case,
+          details={"record": str(made.pk), "kind": made.kind, "fields": sorted(
+              [*facts, *details]), "from_node": True})  # fmt: skip
+    effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
+
+
+def _mirror_step(case, step: dict, user) -> None:
+    """The step the other node's copy took, taken here as it was there: its guards were checked
+    where its people took it, its deadlines are kept here too (its notices are its node's)."""
+    if case.stage == step["stage"]:
+        return
+    transition = case_workflow.transition_for(case.stage, step["event"])
+    if transition is None:
+        raise NotApplied("not_at_this_stage", f"{case.stage}/{step['event']}"[:40])
+    moment = lambda value: datetime.datetime.fromisoformat(value) if value else None  # noqa: E731
+    source = case.stage
+    case.stage = step["stage"]
+    case.returned_at = moment(step.get("returned_at")) or case.returned_at
+    case.received_at = moment(step.get("received_at")) or case.received_at
+    case.closed_at = moment(step.get("closed_at"))
+    case.closure_reason = step.get("closure_reason") or ""
+    if step["event"] == "close":
+        case.stage_before_closure = source
+    case.version += 1
+    case.save()
+    audit("trm.case.moved", actor=user, organisation=case.owner, target=case,
+          details={"event": step["event"], "from": source, "to": case.stage,
+                   "from_node": True})  # fmt: skip
+    effects.run(_deadlines_only(transition.effects), case, user)
+
+
+def _deadlines_only(paths) -> list[str]:
+    """Of a record's or a step's effects, those a copy keeps: its deadlines. Its notices are
+    the node's where it was taken, and arrive as messages of their own."""
+    return [path for path in paths if path.startswith(case_workflow.DEADLINES)]
+
+
+def _updated(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    if referral.state not in ACCEPTED_STATES:
+        raise NotApplied(f"already_{referral.state}")
+    user = envoy(theirs)
+    if "record" in message.payload:
+        _mirror_record(referral.case, message.payload["record"], theirs, user)
+    if "step" in message.payload:
+        _mirror_step(referral.case, message.payload["step"], user)
+
+
+# A notice of the journey: the referral's own step it takes here, if any, and who it is from.
+NOTICE_OF_TYPE = {
+    "departure": (MessageKind.DEPARTURE_NOTICE, "start"),
+    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start"),
+    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None),
+    "closure": (MessageKind.CLOSURE_NOTICE, "complete"),
+}
+
+
+def _noticed(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    kind, event = NOTICE_OF_TYPE[message.type]
+    user = envoy(theirs)
+    if event is not None and workflow.transition_for(referral.state, event) is not None:
+        actions.move(referral, event, user)
+    elif event is not None and referral.state not in ACCEPTED_STATES:
+        raise NotApplied(f"already_{referral.state}")
+    told = actions.write_message(
+        referral, kind, user=user, payload=message.payload,
+        to_sender=theirs.pk == referral.receiver_id, arrived=Arrived(message),
+    )  # fmt: skip
+    actions.audit_referral("trm.referral.notice_sent", referral, user, theirs, told, kind=kind)
+
+
+APPLY.update(
+    {
+        "update": _updated,
+        "departure": _noticed,
+        "reception": _noticed,
+        "monitoring_summary": _noticed,
+        "closure": _noticed,
+    }
+)
