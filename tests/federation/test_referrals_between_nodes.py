@@ -15,11 +15,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import urllib.request
 
 import pytest
 from django.utils import timezone
 
 from tests.core.test_cli import trm
+from tests.synth.test_pages import signed_in as logged_in
 from trm.access.policy import access_to
 from trm.access.view import case_view
 from trm.accounts.models import Membership, Role, User
@@ -60,7 +62,8 @@ if asked["step"] == "refer":
                            User.objects.get(username="gr.supervisor"), None)
     case = team.to_referral(child=True, escort_needed=True)
     referral = team.send(case)
-    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk)}
+    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk),
+            "organisation": greek.slug}
 elif asked["step"] == "depart":
     from trm.cases.models import Case
     case = Case.objects.get(pk=asked["case"])
@@ -98,6 +101,20 @@ class Greece:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
         return json.loads(done.stdout.splitlines()[-1])
+
+    def api(self, path: str):
+        """What the Greek node's API answers a system of the Greek organisation."""
+        if not hasattr(self, "token"):
+            made = trm("token", "create", "--organisation", self.organisation, "--scopes",
+                       "referrals:read", "--name", "test", "--by", "gr.caseworker",
+                       home=self.node.home)  # fmt: skip
+            assert made.returncode == 0, made.stderr
+            self.token = next(x for x in made.stdout.splitlines() if x.startswith("trm_"))
+        request = urllib.request.Request(  # noqa: S310
+            self.node.address + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return json.loads(answer.read())
 
     def deliver(self):
         """The Greek worker sends what is waiting in its outbox."""
@@ -167,9 +184,15 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
     # Greece learnt from the receipt that it was received: the answer is due from now.
     assert greece.referral(sent["referral"]) == ("received", "referral")
 
-    # Albania asks; Greece answers; the answer comes back.
-    actions.ask_for_information(worker, referral, "Does she have an identity document?")
+    # Albania asks; Greece answers; the answer comes back. The question shows where it is.
+    asked = actions.ask_for_information(worker, referral, "Does she have an identity document?")
+    page = logged_in(worker).get(f"/referrals/{referral.pk}/")
+    assert "Waiting to be delivered to the node gr since" in page.content.decode()
     assert deliver_due().delivered == 1
+    [question] = [e for e in thread(worker, referral) if e.message.pk == asked.pk]
+    assert question.delivery.state == "delivered"
+    assert "Delivered to the node gr on" in logged_in(worker).get(
+        f"/referrals/{referral.pk}/").content.decode()  # fmt: skip
     assert greece.kinds(sent["referral"]) == ["send", "ask_information"]
     greece.take("answer", referral=sent["referral"])
     greece.deliver()
@@ -238,6 +261,7 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
 def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing(nodes):
     greece, receiver, worker = nodes
     sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
     greece.deliver()
     referral = Referral.objects.get(pk=sent["referral"])
 
@@ -254,6 +278,11 @@ def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing
     assert greece.referral(sent["referral"]) == ("received", "referral")
     referral.refresh_from_db()
     assert referral.state == ReferralState.ACCEPTED
+    # Greece's people see why: through their node's API, as an outside system would.
+    thread_there = greece.api(f"/api/referrals/{sent['referral']}/thread")
+    [withdrawal] = [m for m in thread_there if m["kind"] == "cancel"]
+    assert withdrawal["delivery"]["state"] == "refused"
+    assert withdrawal["delivery"]["refusal"] == "already_accepted"
 
     # The acceptance reaches Greece and applies: both sides agree.
     assert deliver_due().delivered == 3  # with its record and step

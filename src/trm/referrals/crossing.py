@@ -23,7 +23,9 @@ other side is shown.
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -599,3 +601,59 @@ APPLY.update(
         "closure": _noticed,
     }
 )
+
+
+# --- what the people of this node see of the crossing ---------------------------------------
+
+# The refusals a peer's receipt may name, in words for the people whose message it was.
+REFUSAL_WORDS = {
+    "already_accepted": _("The receiving organisation had accepted the referral already."),
+    "already_declined": _("The receiving organisation had declined the referral already."),
+    "already_cancelled": _("The referral had been cancelled already."),
+    "already_completed": _("The referral was completed already."),
+    "already_in_progress": _("The return is under way already."),
+    "already_offered": _("This referral, or another one of the same case, was offered already."),
+    "unknown_organisation": _("The receiving node does not know one of the organisations."),
+    "not_hosted_here": _("The organisation does not work on that node."),
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a message to another node stands: queued, delivered (applied), held there until
+    the messages before it arrive, or refused (with what the refusal says)."""
+
+    state: str
+    node: str
+    since: datetime.datetime
+    refusal: str = ""
+    overdue: bool = False
+
+    @property
+    def reason(self) -> str:
+        return str(REFUSAL_WORDS.get(self.refusal, _("The receiving node refused it.")))
+
+
+def deliveries(message_ids) -> dict:
+    """{message id: Delivery} for the messages among `message_ids` that went to another node."""
+    overdue_after = datetime.timedelta(minutes=settings.FEDERATION_UNDELIVERED_ALERT_MINUTES)
+    now, found = timezone.now(), {}
+    sent = OutgoingEnvelope.objects.filter(message_id__in=[str(pk) for pk in message_ids])
+    for envelope in sent.select_related("peer__node"):
+        if envelope.state == OutgoingEnvelope.State.QUEUED:
+            state, since = "queued", envelope.queued_at
+        elif envelope.state == OutgoingEnvelope.State.REFUSED:
+            state, since = "refused", envelope.queued_at
+        else:
+            state = {Outcome.REFUSED: "refused", Outcome.HELD: "held"}.get(
+                envelope.outcome, "delivered"
+            )
+            since = envelope.delivered_at
+        found[uuid.UUID(envelope.message_id)] = Delivery(
+            state=state,
+            node=envelope.peer.name,
+            since=since,
+            refusal=envelope.refusal or envelope.last_problem,
+            overdue=state == "queued" and now - envelope.queued_at > overdue_after,
+        )
+    return found
