@@ -78,6 +78,17 @@ elif asked["step"] == "answer":
     referral = Referral.objects.get(pk=asked["referral"])
     question = referral.messages.get(kind="ask_information")
     actions.answer(worker, referral, question, "She has a passport, it is with the police.")
+elif asked["step"] == "withdraw_consent":
+    from trm.consent.actions import withdraw_consent
+    from trm.consent.state import current_consents
+    referral = Referral.objects.get(pk=asked["referral"])
+    consent = current_consents(referral.case.person).get(
+        purpose="referral", recipient_organisation=referral.receiver)
+    withdraw_consent(worker, referral.case, consent, "She no longer wants it.")
+elif asked["step"] == "erase":
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    erase_person(User.objects.get(username="gr.dpo"), referral.case, "Her request, by letter.")
 elif asked["step"] == "withdraw":
     actions.cancel_referral(worker, Referral.objects.get(pk=asked["referral"]),
                             "She changed her mind.")
@@ -299,3 +310,49 @@ def test_a_declined_referral_is_declined_on_both_nodes(nodes):
     assert deliver_due().delivered == 1
     assert greece.referral(sent["referral"]) == ("declined", "referral")
     assert greece.kinds(sent["referral"]) == ["send", "decline"]
+
+
+def accepted_on_both_nodes(greece, receiver, worker) -> tuple[dict, Referral]:
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
+    greece.deliver()
+    referral = Referral.objects.get(pk=sent["referral"])
+    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
+                            meeting_at=in_a_week())  # fmt: skip
+    deliver_due()
+    greece.deliver()  # the package
+    referral.refresh_from_db()
+    assert referral.case.person.given_name == "Anila"
+    return sent, referral
+
+
+def test_consent_withdrawn_on_the_sending_node_destroys_the_copy_and_the_sender_sees_it(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("withdraw_consent", referral=sent["referral"])
+    assert greece.referral(sent["referral"])[0] == "cancelled"
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.CANCELLED
+    person = referral.case.person
+    assert person.erased_at is not None, "the copy's key is destroyed"
+    assert not access_to(worker, referral.case)
+    assert deliver_due().delivered == 1  # the confirmation
+    assert greece.kinds(sent["referral"])[-1] == "copy_destroyed"
+    [delivery] = [m for m in greece.api(f"/api/referrals/{sent['referral']}/thread")
+                  if m["kind"] == "copy_destroyed"]  # fmt: skip
+    assert delivery["from_organisation"]["country"] == "AL"
+
+
+def test_a_person_erased_on_the_sending_node_is_erased_on_the_receiving_node_too(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("erase", referral=sent["referral"])
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.case.person.erased_at is not None
+    assert deliver_due().delivered == 1
+    [[destroyed]] = greece.query(
+        "SELECT count(*) FROM audit_auditevent WHERE action = 'trm.referral.copy_destroyed' "
+        "AND details LIKE ?", f"%{sent['referral']}%")  # fmt: skip
+    assert destroyed == 1

@@ -50,6 +50,7 @@ ACTIONS: dict[str, Promise] = {
     "trm.referral.notice_sent": _("A notice about a referral was sent"),
     "trm.referral.package_received": _("The shared part of a referred case arrived from its node"),
     "trm.referral.refused_by_peer": _("The receiving node refused a message about a referral"),
+    "trm.referral.copy_destroyed": _("The receiving node destroyed its copy of a referred case"),
     # Between nodes
     "trm.peer.added": _("A peer node was added"),
     "trm.peer.removed": _("A peer node was removed"),

@@ -17,9 +17,11 @@ from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 from trm.lib.steps import step
+
+ERASURE_EFFECTS = ("trm.referrals.crossing.person_erased",)
 
 # Plain columns that describe the person; they are not encrypted, so erasure empties them.
 PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
@@ -82,6 +84,8 @@ def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict 
                 **(details or {}),
             },
         )
+        # Nodes that hold a copy of the person's cases destroy theirs (a named effect).
+        effects.run(ERASURE_EFFECTS, person, case, actor)
     # Forget the values and the key this instance decrypted before. Not refresh_from_db():
     # it reads each field through the descriptor, which would decrypt it.
     fresh = Person.objects.get(pk=person.pk)
