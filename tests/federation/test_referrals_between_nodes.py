@@ -89,6 +89,20 @@ elif asked["step"] == "erase":
     from trm.rights.erasure import erase_person
     referral = Referral.objects.get(pk=asked["referral"])
     erase_person(User.objects.get(username="gr.dpo"), referral.case, "Her request, by letter.")
+elif asked["step"] == "try_to_end":
+    from trm.cases.actions import journey
+    from trm.lib.errors import DomainError
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    case = referral.case
+    for attempt in (
+        lambda: journey.move(worker, case, "withdraw_referral", version=case.version),
+        lambda: erase_person(User.objects.get(username="gr.dpo"), case, "Her request."),
+    ):
+        try:
+            attempt()
+        except DomainError as refused:
+            done.setdefault("refused", []).append(" ".join(map(str, refused.reasons)))
 elif asked["step"] == "withdraw":
     actions.cancel_referral(worker, Referral.objects.get(pk=asked["referral"]),
                             "She changed her mind.")
@@ -299,6 +313,16 @@ def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing
     assert deliver_due().delivered == 3  # with its record and step
     assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
     assert OutgoingEnvelope.objects.get(type="accept").outcome == Outcome.APPLIED
+
+
+def test_an_offer_waiting_on_another_node_keeps_the_case_from_going_back_or_being_erased(nodes):
+    greece, receiver, _worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.deliver()
+    refused = greece.take("try_to_end", referral=sent["referral"])["refused"]
+    assert len(refused) == 2
+    assert all("withdraw it first and wait for that node to confirm" in text for text in refused)
+    assert greece.referral(sent["referral"]) == ("received", "referral")
 
 
 def test_a_declined_referral_is_declined_on_both_nodes(nodes):

@@ -15,6 +15,7 @@ from trm.audit.log import record
 from trm.cases.erased import ERASED
 from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
+from trm.cases.workflow import CaseFacts, no_offer_waits_on_another_node
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
 from trm.lib import effects, limits
@@ -39,6 +40,9 @@ def erase_person(actor, case, reason: str) -> Person:
     person = locked.person
     if person.erased_at is not None:
         raise DomainError(_("This person's data was erased already."))
+    waiting = no_offer_waits_on_another_node(CaseFacts(locked))
+    if waiting:
+        raise DomainError(*waiting)
     # The person is one, their cases may be owned by several organisations: each must agree.
     elsewhere = [
         other
