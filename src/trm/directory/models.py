@@ -21,6 +21,11 @@ class Node(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     base_url = models.URLField(_("address"), blank=True)
     is_this_node = models.BooleanField(_("this node"), default=False)
+    # A peer's organisations are a copy of the directory it publishes (trm.federation.
+    # shared_directory): when it was fetched, and when the peer signed it (an older signed
+    # copy is never applied over a newer one).
+    directory_fetched_at = models.DateTimeField(_("directory copied"), null=True, blank=True)
+    directory_issued_at = models.DateTimeField(_("directory issued"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("node")
@@ -230,6 +235,16 @@ def validate_language_codes(value: str):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def with_node(self):
+        """With the node each is hosted on and its active pin, for `is_reachable` in lists."""
+        from trm.federation.models import Peer
+
+        return self.select_related("hosted_on").prefetch_related(
+            models.Prefetch(
+                "hosted_on__pins", queryset=Peer.objects.active(), to_attr="active_pins"
+            )
+        )
+
     def speaking(self, language: str):
         # Codes are stored comma-separated with commas around, so ",uk," matches exactly.
         return self.filter(languages__contains=f",{language},")
@@ -308,6 +323,13 @@ class Organisation(models.Model):
     @property
     def is_hosted_here(self) -> bool:
         return self.hosted_on_id is None or self.hosted_on.is_this_node
+
+    @property
+    def is_reachable(self) -> bool:
+        """Whether this node exchanges with the node it is hosted on (always, if here)."""
+        from trm.federation.peers import reachable
+
+        return reachable(self)
 
     def get_absolute_url(self):
         return reverse("directory:organisation", args=[self.pk])

@@ -119,6 +119,15 @@ def this_node() -> NodeIdentity:
     )
 
 
+def served_countries() -> tuple[str, ...] | None:
+    """The countries this node serves, or None while it has no identity (a node on its own,
+    hosting every country's organisations). Reads node.json only: no key is touched."""
+    try:
+        return tuple(json.loads(_identity_file().read_text())["countries"])
+    except FileNotFoundError:
+        return None
+
+
 DOCUMENT_TYPE = "trm-node+jws"
 
 

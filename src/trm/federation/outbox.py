@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from joserfc.jwk import OKPKey
 
 from trm.audit.log import record
+from trm.lib.errors import DomainError
 
 from .envelope import Message, envelope_hash, seal, stamped
 from .identity import this_node
@@ -37,6 +39,7 @@ LONGEST_WAIT = datetime.timedelta(hours=1)
 LEASE = datetime.timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
 INBOX_PATH = "/federation/inbox"
+PEER_REMOVED = gettext_lazy("This peer was removed: nothing is exchanged with it any more.")
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -54,6 +57,8 @@ def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
 
     from .tasks import deliver_envelopes
 
+    if peer.removed_at is not None:
+        raise DomainError(PEER_REMOVED)
     node = this_node()
     now = timezone.now()
     message = stamped(message, now=now, lifetime=LIFETIME)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
 from .identity import NodeIdentityError, signed_document, this_node
 from .inbox import receive
+from .shared_directory import DIRECTORY_PATH, requesting_peer, signed_directory
 
 
 @require_GET
@@ -19,6 +20,27 @@ def node_document(request):
     response = HttpResponse(signed_document(node), content_type="application/jose")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_GET
+def directory_document(request):
+    """The organisations this node hosts, signed by its key, for its pinned peers only (the
+    request is signed by the asking peer's key)."""
+    try:
+        node = this_node()
+    except NodeIdentityError:
+        raise Http404 from None
+    if requesting_peer(request.headers.get("Authorization", ""), node=node, path=DIRECTORY_PATH):
+        response = HttpResponse(signed_directory(node), content_type="application/jose")
+        response["Cache-Control"] = "no-store"
+        return response
+    return JsonResponse(
+        {
+            "code": "unknown_requester",
+            "detail": "the request is not signed by a node pinned here",
+        },
+        status=403,
+    )
 
 
 @csrf_exempt
