@@ -17,9 +17,11 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
+from tests.api.conftest import token_api
 from tests.core.test_cli import trm
 from trm.accounts.models import Membership, Role, User
 from trm.audit.models import AuditEvent
+from trm.cli import main
 from trm.core.worker import periodic_jobs
 from trm.directory.models import Node, Organisation
 from trm.directory.seed import ORGANISATIONS
@@ -201,6 +203,24 @@ def test_the_worker_refreshes_a_copy_once_it_is_older_than_the_setting(peered, l
     Node.objects.filter(name="gr").update(directory_fetched_at=an_hour_ago)
     assert refresh_directories.call() == {"copied": 1, "refused": 0}
     assert Node.objects.get(name="gr").directory_fetched_at > an_hour_ago
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_line_copies_the_directory_on_pinning_and_by_hand(
+    greece_pins_albania, albanian_directory, live_server, capsys
+):
+    greece = greece_pins_albania
+    main(["peer", "add", greece.address, "--fingerprint", greece.fingerprint])
+    said = capsys.readouterr().out
+    assert f"directory of gr copied: {len(SEEDED['GR'])} organisations, 0 no longer" in said
+    main(["peer", "refresh", "gr"])
+    assert capsys.readouterr().out.startswith("directory of gr copied")
+    with pytest.raises(SystemExit) as stopped:
+        main(["peer", "refresh", "ma"])
+    assert "no pinned peer" in str(stopped.value.code)
+    remove_peer("gr")
+    with pytest.raises(SystemExit):
+        main(["peer", "refresh", "gr"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,6 +440,15 @@ def test_the_pages_show_a_peers_organisation_with_its_node_and_the_age_of_the_co
     # This node's own organisations carry no such note.
     own = browser.get(Organisation.objects.get(slug="iom-albania").get_absolute_url())
     assert "copy of" not in own.content.decode()
+    # The API says the same.
+    api = token_api(Organisation.objects.get(slug="iom-albania"), ["directory:read"])
+    found = api.get(f"/api/directory/organisations/{amane.pk}").json()
+    assert (found["node"], found["reachable"], found["hosted_here"]) == ("ma", True, False)
+    copied_at = datetime.datetime.fromisoformat(found["directory_copied_at"])
+    assert abs(copied_at - three_hours_ago) < datetime.timedelta(milliseconds=1)
+    listed = api.get("/api/directory/organisations", {"country": "AL", "limit": 1}).json()
+    assert listed["items"][0]["node"] == ""
+    assert listed["items"][0]["directory_copied_at"] is None
 
 
 @pytest.mark.django_db
