@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.test import Client
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
@@ -25,7 +26,7 @@ from trm.cli import main
 from trm.core.worker import periodic_jobs
 from trm.directory.models import Node, Organisation
 from trm.directory.seed import ORGANISATIONS
-from trm.federation.envelope import Message, Party, canonical
+from trm.federation.envelope import Message, Party, canonical, seal, stamped
 from trm.federation.identity import NodeIdentity, this_node
 from trm.federation.models import Peer
 from trm.federation.outbox import queue
@@ -181,6 +182,31 @@ def test_removing_a_peer_stops_all_exchange_with_it(peered, live_server, persona
             ),
             Peer.objects.get(pk=peer.pk),
         )
+
+    # An envelope really signed by the Greek node's key is refused as from an unknown sender.
+    greek_key = OKPKey.import_key((greece.home / "keys" / "node_ed25519.pem").read_bytes())
+    albania = this_node()
+    now = datetime.datetime.now(datetime.UTC)
+    envelope = seal(
+        stamped(
+            Message(
+                type="offer",
+                sender=Party("gr", "iom-greece"),
+                recipient=Party("al", "iom-albania"),
+                conversation="c0ffee00-0000-4000-8000-000000000002",
+                sequence=1,
+                previous="",
+                expects="none",
+                payload={},
+            ),
+            now=now,
+            lifetime=datetime.timedelta(hours=1),
+        ),
+        signing_key=greek_key,
+        recipient_key=albania.encryption_key,
+    )
+    answer = Client().post("/federation/inbox", envelope, content_type="application/jose")
+    assert (answer.status_code, answer.json()["code"]) == (400, "unknown_sender")
 
     # Greece removing this node: pinned again here, its directory is refused to this node.
     again = add_peer(greece.address, greece.fingerprint, fetch_document(greece.address))
