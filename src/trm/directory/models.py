@@ -234,15 +234,18 @@ def validate_language_codes(value: str):
         )
 
 
+def _active_pins():
+    # A node's `pins` are the federation's Peer rows (trm.federation.models), reached by their
+    # relation so that the directory imports nothing of the federation; one with no
+    # `removed_at` is active.
+    return Node._meta.get_field("pins").related_model.objects.filter(removed_at__isnull=True)
+
+
 class OrganisationQuerySet(models.QuerySet):
     def with_node(self):
-        """With the node each is hosted on and its active pin, for `is_reachable` in lists."""
-        from trm.federation.models import Peer
-
+        """With the node each is hosted on and its active pins, for `is_reachable` in lists."""
         return self.select_related("hosted_on").prefetch_related(
-            models.Prefetch(
-                "hosted_on__pins", queryset=Peer.objects.active(), to_attr="active_pins"
-            )
+            models.Prefetch("hosted_on__pins", queryset=_active_pins(), to_attr="active_pins")
         )
 
     def speaking(self, language: str):
@@ -326,10 +329,15 @@ class Organisation(models.Model):
 
     @property
     def is_reachable(self) -> bool:
-        """Whether this node exchanges with the node it is hosted on (always, if here)."""
-        from trm.federation.peers import reachable
-
-        return reachable(self)
+        """Whether this node can exchange with the node it is hosted on: always if it is
+        hosted here, otherwise only while that node is pinned (a removed peer's organisations
+        stay listed, unreachable). Whether it is active is another question."""
+        if self.is_hosted_here:
+            return True
+        pins = getattr(self.hosted_on, "active_pins", None)  # prefetched by with_node()
+        if pins is not None:
+            return bool(pins)
+        return self.hosted_on.pins.filter(removed_at__isnull=True).exists()
 
     def get_absolute_url(self):
         return reverse("directory:organisation", args=[self.pk])

@@ -129,13 +129,7 @@ def reachable(organisation) -> bool:
     """Whether this node can exchange with the node `organisation` is hosted on: always if it
     is hosted here, otherwise only while that node is pinned (a removed peer's organisations
     stay listed, unreachable). Whether it is active is the directory's own question."""
-    if organisation.is_hosted_here:
-        return True
-    node = organisation.hosted_on
-    pins = getattr(node, "active_pins", None)  # prefetched by Organisation.objects.with_node()
-    if pins is not None:
-        return bool(pins)
-    return Peer.objects.active().filter(node=node).exists()
+    return organisation.is_reachable
 
 
 def encryption_key_of(peer: Peer) -> OKPKey:

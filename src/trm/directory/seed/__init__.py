@@ -16,8 +16,8 @@ before the node had an identity is left as it is: referrals may point at it.
 from django.conf import settings
 from django.db import transaction
 
+from trm.directory.hosting import served_countries
 from trm.directory.models import Country, Node, Organisation, Service
-from trm.federation.identity import served_countries
 
 from .countries import COUNTRIES
 from .holidays import seed_holidays
