@@ -152,8 +152,11 @@ def test_removing_a_peer_stops_all_exchange_with_it(peered, live_server, persona
     assert reachable(greek)
     assert reachable(Organisation.objects.get(slug="iom-albania"))
 
+    assert Organisation.objects.reachable().filter(pk=greek.pk).exists()
     remove_peer("gr")
     greek.refresh_from_db()
+    assert not Organisation.objects.reachable().filter(country__code="GR").exists()
+    assert Organisation.objects.reachable().filter(country__code="AL").count() == len(SEEDED["AL"])
     # Still listed (referrals point at it), still active, but not reachable any more.
     assert greek.is_active
     assert not reachable(greek)
@@ -492,3 +495,19 @@ def test_what_a_node_publishes_is_its_directory_entries_never_its_staff(albania)
     assert "al.secret" not in text
     assert "arta.private" not in text
     assert set(published[0]) == set(entry("x"))
+
+
+@pytest.mark.django_db
+def test_an_organisation_is_reachable_while_its_node_is_pinned(morocco):
+    peer, key = morocco
+    copy(peer, signed(key, entry("ma-amane")))
+    amane = Organisation.objects.get(slug="ma-amane")
+    assert reachable(amane)
+    assert Organisation.objects.reachable().filter(pk=amane.pk).exists()
+    # A node never pinned (or whose every pin was removed) is reached by no one.
+    unpinned = Node.objects.create(name="zz")
+    Organisation.objects.filter(pk=amane.pk).update(hosted_on=unpinned)
+    amane = Organisation.objects.with_node().get(pk=amane.pk)
+    assert not reachable(amane)
+    assert not Organisation.objects.reachable().filter(pk=amane.pk).exists()
+    assert Organisation.objects.reachable().count() == len(SEEDED["AL"])

@@ -248,6 +248,16 @@ class OrganisationQuerySet(models.QuerySet):
             models.Prefetch("hosted_on__pins", queryset=_active_pins(), to_attr="active_pins")
         )
 
+    def reachable(self):
+        """Those this node can exchange with: hosted here, or on a node pinned now (what
+        `Organisation.is_reachable` says of one), for the choice of a referral's receiver."""
+        pinned = _active_pins().filter(node=models.OuterRef("hosted_on"))
+        return self.filter(
+            models.Q(hosted_on__isnull=True)
+            | models.Q(hosted_on__is_this_node=True)
+            | models.Exists(pinned)
+        )
+
     def speaking(self, language: str):
         # Codes are stored comma-separated with commas around, so ",uk," matches exactly.
         return self.filter(languages__contains=f",{language},")
