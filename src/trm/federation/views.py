@@ -1,6 +1,7 @@
 """What this node publishes to other nodes."""
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,6 +23,9 @@ def node_document(request):
     return response
 
 
+UNKNOWN_REQUESTER = gettext_lazy("The request is not signed by a node pinned here.")
+
+
 @require_GET
 def directory_document(request):
     """The organisations this node hosts, signed by its key, for its pinned peers only (the
@@ -34,13 +38,7 @@ def directory_document(request):
         response = HttpResponse(signed_directory(node), content_type="application/jose")
         response["Cache-Control"] = "no-store"
         return response
-    return JsonResponse(
-        {
-            "code": "unknown_requester",
-            "detail": "the request is not signed by a node pinned here",
-        },
-        status=403,
-    )
+    return JsonResponse({"code": "unknown_requester", "detail": str(UNKNOWN_REQUESTER)}, status=403)
 
 
 @csrf_exempt
