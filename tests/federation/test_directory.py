@@ -20,6 +20,7 @@ from joserfc.jwk import OKPKey
 
 from tests.api.conftest import token_api
 from tests.core.test_cli import trm
+from tests.core.test_lazy_fetches import lazy_fetches_raise, shown
 from trm.accounts.models import Membership, Role, User
 from trm.audit.models import AuditEvent
 from trm.cli import main
@@ -511,3 +512,23 @@ def test_an_organisation_is_reachable_while_its_node_is_pinned(morocco):
     assert not reachable(amane)
     assert not Organisation.objects.reachable().filter(pk=amane.pk).exists()
     assert Organisation.objects.reachable().count() == len(SEEDED["AL"])
+
+
+@pytest.mark.django_db
+def test_a_peers_organisations_are_listed_without_a_lazy_fetch(morocco, personas):
+    peer, key = morocco
+    copy(peer, signed(key, *(entry(f"ma-{n}") for n in range(5))))
+    browser = personas.signed_in(personas.albanian_focal_point())
+    # Each shows the note (a fetch blocked inside `{% if %}` would only make it vanish).
+    for path, params in [
+        ("/directory/", {"country": "MA"}),
+        (Organisation.objects.get(slug="ma-1").get_absolute_url(), None),
+        ("/directory/countries/MA/", None),
+    ]:
+        assert "ma: copy of" in shown(browser, path, params).content.decode(), path
+    remove_peer("ma")
+    assert "unreachable" in shown(browser, "/directory/", {"country": "MA"}).content.decode()
+    api = token_api(Organisation.objects.get(slug="iom-albania"), ["directory:read"])
+    with lazy_fetches_raise():
+        found = api.get("/api/directory/organisations", {"country": "MA"}).json()
+    assert {item["reachable"] for item in found["items"]} == {False}
