@@ -112,6 +112,12 @@ FEDERATION_CLOCK_SKEW_SECONDS = env_int("TRM_FEDERATION_CLOCK_SKEW_SECONDS", 300
 FEDERATION_DIRECTORY_REFRESH_MINUTES = env_int("TRM_FEDERATION_DIRECTORY_REFRESH_MINUTES", 60)
 if FEDERATION_DIRECTORY_REFRESH_MINUTES < 1:
     raise ImproperlyConfigured("TRM_FEDERATION_DIRECTORY_REFRESH_MINUTES must be at least 1")
+# After this long undelivered, a message to a peer is shown as late and its node's
+# administrators and focal points are alerted.
+FEDERATION_UNDELIVERED_ALERT_MINUTES = env_int("TRM_FEDERATION_UNDELIVERED_ALERT_MINUTES", 60)
+# What a peer's message does here, and what a peer's receipt means here: the referrals' own.
+FEDERATION_APPLY = "trm.referrals.crossing.apply"
+FEDERATION_DELIVERED = "trm.referrals.crossing.delivered"
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
 # The address people reach this node at, for links in e-mails.

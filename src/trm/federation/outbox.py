@@ -9,6 +9,7 @@ circuit breaker: nothing more is tried with it until its own backoff has passed,
 down for a day is not hammered once per waiting message.
 """
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -17,18 +18,20 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 from joserfc.jwk import OKPKey
 
 from trm.audit.log import record
 from trm.lib.errors import DomainError
 
-from .envelope import Message, envelope_hash, seal, stamped
+from .envelope import Message, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
-from .models import OutgoingEnvelope, Peer
+from .models import Conversation, OutgoingEnvelope, Peer
 from .receipts import read_receipt
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,8 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 @transaction.atomic(savepoint=False)
 def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
-    """Seal `message` to `peer` and write it to the outbox, in the caller's step; the worker is
-    nudged when the step commits."""
+    """Seal `message` to `peer` as the next of its conversation and write it to the outbox, in
+    the caller's step; the worker is nudged when the step commits."""
     from trm.core.tasks import enqueue_unless_waiting
 
     from .tasks import deliver_envelopes
@@ -61,7 +64,20 @@ def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
         raise DomainError(PEER_REMOVED)
     node = this_node()
     now = timezone.now()
-    message = stamped(message, now=now, lifetime=LIFETIME)
+    # The conversation's row is locked after what the step locked before (the case, the
+    # referral) and before the audit chain's head: the step's lock order holds.
+    conversation, _new = Conversation.objects.select_for_update().get_or_create(
+        peer=peer, key=message.conversation
+    )
+    message = stamped(
+        dataclasses.replace(
+            message, sequence=conversation.sent + 1, previous=conversation.last_sent_hash
+        ),
+        now=now,
+        lifetime=LIFETIME,
+    )
+    conversation.sent, conversation.last_sent_hash = message.sequence, message_hash(message)
+    conversation.save(update_fields=["sent", "last_sent_hash"])
     envelope = seal(
         message,
         signing_key=node.signing_key,
@@ -166,6 +182,7 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         done.retried += 1
         return
     with transaction.atomic():
+        outcome, refusal = str(receipt.get("outcome", ""))[:12], str(receipt.get("refusal", ""))
         OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
             state=OutgoingEnvelope.State.DELIVERED,
             delivered_at=now,
@@ -174,7 +191,14 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
             attempts=envelope.attempts + 1,
             leased_until=None,
             last_problem="",
+            outcome=outcome,
+            refusal=refusal[:40],
         )
+        envelope.state, envelope.delivered_at = OutgoingEnvelope.State.DELIVERED, now
+        envelope.outcome, envelope.refusal = outcome, refusal[:40]
+        # What the receipt means here (a referral received, a withdrawal taken), in the same
+        # transaction: it locks the case and the referral, and the audit head comes last.
+        import_string(settings.FEDERATION_DELIVERED)(envelope)
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )
