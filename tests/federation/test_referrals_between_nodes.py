@@ -55,8 +55,11 @@ greek = _organisation_for(Country.objects.get(code="GR"), "services")
 worker = User.objects.get(username="gr.caseworker")
 done = {}
 if asked["step"] == "refer":
-    # The directory's copy of the Albanian organisations: they work on the node "al".
-    Organisation.objects.filter(country__code="AL").update(hosted_on=Node.objects.get(name="al"))
+    # The Greek node hosts Greece's organisations only: the Albanian ones are its copy of the
+    # directory the node "al" publishes.
+    from trm.federation.models import Peer
+    from trm.federation.shared_directory import fetch_directory
+    fetch_directory(Peer.objects.active().get(node__name="al"))
     albanian = Organisation.objects.get(slug=asked["receiver"])
     team = ScriptedJourney(greek, albanian, worker,
                            User.objects.get(username="gr.supervisor"), None)

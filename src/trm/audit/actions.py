@@ -54,6 +54,7 @@ ACTIONS: dict[str, Promise] = {
     # Between nodes
     "trm.peer.added": _("A peer node was added"),
     "trm.peer.removed": _("A peer node was removed"),
+    "trm.directory.copied": _("A peer node's directory was copied"),
     "trm.envelope.queued": _("A message to a peer node was queued"),
     "trm.envelope.delivered": _("A message was delivered to a peer node"),
     "trm.envelope.refused_by_peer": _("A peer node refused a message"),
