@@ -43,7 +43,10 @@ class OrganisationOut(Schema):
     capacity_note: str
     is_focal_point: bool
     is_active: bool
-    hosted_here: bool = Field(description="False: referrals to it are not possible yet.")
+    hosted_here: bool = Field(
+        description="False: it works on another trm node (`node`); referrals to it cross as "
+        "messages between the nodes while `reachable`."
+    )
     node: str = Field(description="The trm node it is hosted on; blank: this node.")
     reachable: bool = Field(
         description="False: this node no longer exchanges with the node it is hosted on."
