@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 LIFETIME = datetime.timedelta(days=7)
 FIRST_RETRY = datetime.timedelta(seconds=5)
 LONGEST_WAIT = datetime.timedelta(hours=1)
-LEASE = datetime.timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
 INBOX_PATH = "/federation/inbox"
 PEER_REMOVED = gettext_lazy("This peer was removed: nothing is exchanged with it any more.")
@@ -125,7 +124,9 @@ def _claim(now) -> OutgoingEnvelope | None:
             .first()
         )
         if due is not None:
-            due.leased_until = now + LEASE
+            due.leased_until = now + datetime.timedelta(
+                seconds=settings.FEDERATION_DELIVERY_LEASE_SECONDS
+            )
             due.save(update_fields=["leased_until"])
         return due
 
