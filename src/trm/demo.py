@@ -53,10 +53,14 @@ def _organisation_for(country: Country, which: str) -> Organisation:
 
 
 @transaction.atomic
-def create_demo_data() -> None:
-    """Create the demo staff once; later runs find them and change nothing."""
+def create_demo_data(countries=None) -> None:
+    """Create the demo staff once, of every seed country or of `countries` only (a node of
+    `trm demo --federated` has its own country's); later runs find them and change nothing."""
     password = make_password(DEMO_PASSWORD)
-    for country in Country.objects.filter(code__in=STAFF_NAMES):
+    wanted = (
+        STAFF_NAMES if countries is None else [code for code in countries if code in STAFF_NAMES]
+    )
+    for country in Country.objects.filter(code__in=wanted):
         names = STAFF_NAMES[country.code]
         for index, (suffix, role, which) in enumerate(DEMO_ROLES):
             username = f"{country.code.lower()}.{suffix}"
