@@ -94,7 +94,15 @@ def main(argv=None) -> None:
             "applied", module="benchmarks.federation", messages=[m for m, _ in streamed["sent"]],
             drain=args.drain,
         )  # fmt: skip
+        delivered = albania.step(
+            "delivered", module="benchmarks.federation", messages=[m for m, _ in streamed["sent"]]
+        )
         report(args, streamed, applied, database_url)
+        say(
+            f"per delivery (while a backlog waits): {delivered['cycle_ms']:.0f} ms from one claim "
+            f"to the next on the sender, of which {applied['inbox_ms']:.0f} ms between received "
+            "and applied in the receiver's inbox (medians)"
+        )
     finally:
         on_each(nodes, LocalNode.stop)
         if args.keep:
@@ -251,14 +259,34 @@ def _applied(details) -> dict:
     records = StageRecord.objects.filter(
         kind="risk_assessment", recorded_by__username__startswith="envoy:"
     ).count()
+    inbox = [
+        (applied - received).total_seconds() * 1000
+        for received, applied in rows.values_list("received_at", "applied_at")
+    ]
     return {
+        "inbox_ms": statistics.median(inbox) if inbox else 0,
         "applied_at": applied_at,
         "envelopes_applied": sum(row["n"] for row in per_id),
         "records": records,
     }
 
 
-STEPS = {"stream": _stream, "applied": _applied}
+def _delivered(details) -> dict:
+    """On the sending node: the time between one claim of the outbox and the next (each
+    envelope's `delivered_at` is the moment its claim began)."""
+    from trm.federation.models import OutgoingEnvelope
+
+    claims = sorted(
+        at.timestamp()
+        for at in OutgoingEnvelope.objects.filter(
+            message_id__in=details["messages"], delivered_at__isnull=False
+        ).values_list("delivered_at", flat=True)
+    )
+    gaps = [(later - earlier) * 1000 for earlier, later in zip(claims, claims[1:], strict=False)]
+    return {"cycle_ms": statistics.median(gaps) if gaps else 0}
+
+
+STEPS = {"stream": _stream, "applied": _applied, "delivered": _delivered}
 
 
 if __name__ == "__main__":
