@@ -140,6 +140,11 @@ def serve(args) -> None:
 
 
 def demo(args) -> None:
+    if args.federated:
+        from trm.demo_federated import run
+
+        run(args)
+        return
     # The demo keeps its own database and keys beside the node's, never mixed with real data.
     home = Path(os.environ.get("TRM_HOME", "var")).resolve() / "demo"
     os.environ["TRM_HOME"] = str(home)
@@ -583,6 +588,18 @@ def _parser() -> argparse.ArgumentParser:
     add_server_options(command)
     command.add_argument(
         "--no-serve", action="store_true", help="prepare the demo and print the logins only"
+    )
+    command.add_argument(
+        "--federated",
+        action="store_true",
+        help="three nodes (Greece, Albania, Morocco) on consecutive ports from --port, "
+        "exchanging referrals",
+    )
+    command.add_argument(
+        "--cases",
+        type=int,
+        default=4,
+        help="with --federated: how many referrals the Greek node makes (default 4)",
     )
     command.set_defaults(run=demo)
 

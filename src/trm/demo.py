@@ -41,12 +41,15 @@ DEMO_ROLES = [
 ]
 
 
-def _organisation_for(country: Country, which: str) -> Organisation | None:
+def _organisation_for(country: Country, which: str, *, here=True) -> Organisation | None:
     """The demo organisation of `country` for `which` role, among those hosted here (a node
-    with an identity hosts its own countries' only); None if it hosts none of the country's."""
-    organisations = Organisation.objects.filter(country=country, is_active=True).filter(
-        Q(hosted_on__isnull=True) | Q(hosted_on__is_this_node=True)
-    )
+    with an identity hosts its own countries' only) or, not `here`, on its peers too; None if
+    there is none of the country's."""
+    organisations = Organisation.objects.filter(country=country, is_active=True)
+    if here:
+        organisations = organisations.filter(
+            Q(hosted_on__isnull=True) | Q(hosted_on__is_this_node=True)
+        )
     focal_point = organisations.filter(is_focal_point=True).first()
     if which == "services":
         found = organisations.filter(kind=OrganisationKind.INTERNATIONAL).first()
@@ -58,10 +61,14 @@ def _organisation_for(country: Country, which: str) -> Organisation | None:
 
 
 @transaction.atomic
-def create_demo_data() -> None:
-    """Create the demo staff once; later runs find them and change nothing."""
+def create_demo_data(countries=None) -> None:
+    """Create the demo staff once, of every seed country or of `countries` only (a node of
+    `trm demo --federated` has its own country's); later runs find them and change nothing."""
     password = make_password(DEMO_PASSWORD)
-    for country in Country.objects.filter(code__in=STAFF_NAMES):
+    wanted = (
+        STAFF_NAMES if countries is None else [code for code in countries if code in STAFF_NAMES]
+    )
+    for country in Country.objects.filter(code__in=wanted):
         names = STAFF_NAMES[country.code]
         if _organisation_for(country, "services") is None:
             continue  # another node's country: its staff are that node's

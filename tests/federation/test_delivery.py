@@ -26,13 +26,15 @@ def nodes(greece_pins_albania):
 
 
 @step
-def offer_to(peer: Peer, sequence: int = 1) -> OutgoingEnvelope:
+def offer_to(
+    peer: Peer, sequence: int = 1, conversation: str = "6f7c1c2e-0d4b-4c3e-9a55-0d3c5b7f9e21"
+) -> OutgoingEnvelope:
     return queue(
         Message(
             type="offer",
             sender=Party("al", "iom-albania"),
             recipient=Party("gr", "iom-greece"),
-            conversation="6f7c1c2e-0d4b-4c3e-9a55-0d3c5b7f9e21",
+            conversation=conversation,
             sequence=sequence,
             previous="",
             expects="none",
@@ -108,3 +110,19 @@ def test_a_peer_that_refuses_an_envelope_is_not_sent_it_again(nodes):
     assert refused.last_problem == "refused_400_unknown_sender"
     assert deliver_due().refused == 0
     assert greece.envelopes_received() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_oldest_message_goes_first_whatever_its_conversation(nodes):
+    greece = nodes
+    peer = Peer.objects.get()
+    busy, other = "f0000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+    first = offer_to(peer, 1, busy)
+    waiting = offer_to(peer, 1, other)
+    later = offer_to(peer, 2, busy)
+    assert deliver_due().delivered == 3
+    assert [m for m, _type in greece.envelopes_received()] == [
+        first.message_id,
+        waiting.message_id,
+        later.message_id,
+    ], "the other referral's message waits behind no more than what was queued before it"

@@ -120,7 +120,10 @@ def _claim(now) -> OutgoingEnvelope | None:
             .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
             .filter(Q(peer__next_contact_at__isnull=True) | Q(peer__next_contact_at__lte=now))
             .filter(peer__removed_at__isnull=True)
-            .order_by("peer_id", "conversation", "sequence")
+            # Oldest first, whatever its conversation: a busy referral must not hold back the
+            # others' messages behind its own. Within a conversation the order is its
+            # sequence's, as each is written under the conversation's lock (`queue`).
+            .order_by("pk")
             .first()
         )
         if due is not None:
