@@ -111,4 +111,20 @@ def run_worker(*, once: bool = False, interval: float = 5.0) -> None:
         run_ready_tasks()
         if once:
             return
-        time.sleep(interval)
+        _wait(interval)
+
+
+# How often an idle worker looks for a task a step just enqueued (a nudge: an e-mail, an
+# envelope to a peer), between its full rounds: one indexed query.
+WAKE_SECONDS = 0.25
+
+
+def _wait(interval: float) -> None:
+    """Until the next round, or sooner when a task is ready to run."""
+    from django_tasks_db.models import DBTaskResult
+
+    until = time.monotonic() + interval
+    while time.monotonic() < until:
+        time.sleep(min(WAKE_SECONDS, max(0.0, until - time.monotonic())))
+        if DBTaskResult.objects.ready().exists():
+            return
