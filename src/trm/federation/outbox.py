@@ -164,10 +164,11 @@ def _post(envelope: OutgoingEnvelope) -> tuple[int, bytes]:
 
 def deliver_due(*, limit: int = 500, threads: int | None = None) -> Delivered:
     """Deliver what is due, up to `limit` envelopes, `threads` at a time (each conversation
-    still in order); each outcome is committed on its own. One at a time on SQLite, which has
-    one writer anyway."""
+    still in order); each outcome is committed on its own. One at a time on an in-memory
+    SQLite database (the tests'), whose shared cache locks whole tables without waiting."""
     if threads is None:
-        threads = 1 if connection.vendor == "sqlite" else settings.FEDERATION_DELIVERY_THREADS
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        threads = 1 if in_memory else settings.FEDERATION_DELIVERY_THREADS
     budget = _Budget(limit)
     if threads <= 1:
         return _deliver(budget)
