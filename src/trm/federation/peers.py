@@ -221,7 +221,7 @@ def accept_rotation(name: str, announcement: dict) -> bool:
     except ValueError:
         if _announces(announcement) == peer.fingerprint:
             return False  # the rotation pinned already, still published during its overlap
-        raise RotationRefused("not_signed_by_the_pinned_key") from None
+        raise RotationRefused("bad_signature") from None
     if found.get("node") != peer.name:
         raise RotationRefused("another_node")
     try:
