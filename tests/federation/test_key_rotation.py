@@ -26,7 +26,6 @@ from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
 from trm.federation.envelope import EnvelopeRefused, Message, Party, open_envelope, seal
 from trm.federation.identity import (
-    ANNOUNCEMENT_TYPE,
     init_node,
     public_jwk,
     read_signed_document,
@@ -300,17 +299,18 @@ def announcement(node, old_signing, old_encryption, new_signing, new_encryption,
     )
 
 
-def impostor_signed(genuine: dict, old_signing: OKPKey) -> dict:
-    """`genuine`'s content signed by the old key and by another key than the new one it
-    names, under the new key's kid."""
+def impostor_signed(genuine: dict, slot: int) -> dict:
+    """`genuine`'s content, its signature in `slot` (0 the old key's, 1 the new one's) made by
+    another key under the same kid."""
     payload = _b64(genuine["payload"])
-    named = json.loads(payload)["keys"]["signing"]["kid"]
     signatures = []
-    for key, kid in ((old_signing, old_signing.thumbprint()),
-                     (OKPKey.generate_key("Ed25519"), named)):  # fmt: skip
-        header = {"alg": "Ed25519", "kid": kid, "typ": ANNOUNCEMENT_TYPE}
-        flat = jws.serialize_json({"protected": header}, payload, key, algorithms=["Ed25519"])
-        signatures.append({"protected": flat["protected"], "signature": flat["signature"]})
+    for place, member in enumerate(genuine["signatures"]):
+        if place == slot:
+            header = json.loads(_b64(member["protected"]))
+            impostor = OKPKey.generate_key("Ed25519")
+            flat = jws.serialize_json({"protected": header}, payload, impostor)
+            member = {"protected": flat["protected"], "signature": flat["signature"]}
+        signatures.append(member)
     return {"payload": genuine["payload"], "signatures": signatures}
 
 
@@ -345,7 +345,13 @@ def test_an_announcement_signed_by_the_pinned_key_and_the_new_one_pins_the_new_k
 
 @pytest.mark.parametrize(
     "forgery",
-    ["signed_by_another_old_key", "new_key_did_not_sign", "another_node", "overlap_ended"],
+    [
+        "signed_by_another_old_key",
+        "old_key_did_not_sign",
+        "new_key_did_not_sign",
+        "another_node",
+        "overlap_ended",
+    ],
 )
 def test_an_announcement_that_may_not_be_believed_changes_nothing(portugal, forgery):
     old, new = portugal, keys()
@@ -354,7 +360,10 @@ def test_an_announcement_that_may_not_be_believed_changes_nothing(portugal, forg
     elif forgery == "new_key_did_not_sign":
         # The old key vouches for a new key, but someone else signed in its name: whoever
         # announced it does not hold it.
-        made, code = impostor_signed(announcement("pt", *old, *new), old[0]), "bad_signature"
+        made, code = impostor_signed(announcement("pt", *old, *new), 1), "bad_signature"
+    elif forgery == "old_key_did_not_sign":
+        # It names the pinned key as the one before, but that key did not sign it.
+        made, code = impostor_signed(announcement("pt", *old, *new), 0), "bad_signature"
     elif forgery == "another_node":
         made, code = announcement("es", *old, *new), "another_node"
     else:
