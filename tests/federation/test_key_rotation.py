@@ -308,7 +308,9 @@ def impostor_signed(genuine: dict, slot: int) -> dict:
         if place == slot:
             header = json.loads(_b64(member["protected"]))
             impostor = OKPKey.generate_key("Ed25519")
-            flat = jws.serialize_json({"protected": header}, payload, impostor)
+            flat = jws.serialize_json(
+                {"protected": header}, payload, impostor, algorithms=["Ed25519"]
+            )
             member = {"protected": flat["protected"], "signature": flat["signature"]}
         signatures.append(member)
     return {"payload": genuine["payload"], "signatures": signatures}
