@@ -442,3 +442,22 @@ def test_after_the_overlap_this_nodes_old_encryption_key_opens_nothing(settings,
         rotate_own_keys(overlap_days=3)
         assert not settings.NODE_ENCRYPTION_KEY_FILE.exists()
         assert settings.NODE_KEY_FILE.exists()
+
+
+def test_init_again_after_a_rotation_keeps_the_keys_and_the_next_rotation_makes_new_files(
+    settings, tmp_path, db
+):
+    settings.TRM_HOME = tmp_path
+    settings.NODE_KEY_FILE = tmp_path / "keys" / "node_ed25519.pem"
+    settings.NODE_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "node_x25519.pem"
+    init_node(name="al", countries=["AL"], address="http://127.0.0.1:1")
+    rotated = rotate_own_keys(overlap_days=1)
+    again = init_node(name="al", countries=["AL", "XK"], address="http://127.0.0.1:1")
+    assert again.fingerprint == rotated.fingerprint
+    assert again.previous == rotated.previous
+    (document := json.loads((tmp_path / "node.json").read_text())).pop("generation")
+    (tmp_path / "node.json").write_text(json.dumps(document))  # as written before it was kept
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+        latest = rotate_own_keys(overlap_days=1)
+        assert latest.previous.signing_key.thumbprint() == rotated.fingerprint
+        assert this_node().fingerprint == latest.fingerprint != rotated.fingerprint

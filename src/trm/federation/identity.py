@@ -162,7 +162,9 @@ def init_node(*, name: str, countries: list[str], address: str) -> NodeIdentity:
     """Give this node its identity; its keys are made once and kept (a second init only
     changes the name, countries and address, and keeps the keys of any rotation)."""
     try:
-        kept = {k: v for k, v in _read_document().items() if k in ("keys", "previous")}
+        kept = {
+            k: v for k, v in _read_document().items() if k in ("keys", "previous", "generation")
+        }
     except NodeIdentityError:
         kept = {}
     key_file = _encryption_key_file()
@@ -243,9 +245,19 @@ def rotate_keys(
             % {"until": f"{node.previous.until:%Y-%m-%d %H:%M} UTC"}
         )
     document = _read_document()
-    generation = document.get("generation", 1) + 1
-    signing_file = _next_file(Path(settings.NODE_KEY_FILE), generation)
-    encryption_file = _next_file(_encryption_key_file(), generation)
+    in_use = {
+        _key_path(part[use])
+        for part in (document.get("keys"), document.get("previous"))
+        if part is not None
+        for use in ("signing", "encryption")
+    }
+    generation = document.get("generation", 1)
+    while True:
+        generation += 1
+        signing_file = _next_file(Path(settings.NODE_KEY_FILE), generation)
+        encryption_file = _next_file(_encryption_key_file(), generation)
+        if not {signing_file, encryption_file} & in_use:
+            break
     for path in (signing_file, encryption_file):
         path.unlink(missing_ok=True)  # left by a rotation interrupted before it was announced
     _write_private(signing_file, _private_pem(Ed25519PrivateKey.generate()))
@@ -346,6 +358,8 @@ def read_announcement(announcement: dict, *, pinned_key: OKPKey) -> dict:
                 raise ValueError("a signature names another key")
             if verified.headers().get("typ") != ANNOUNCEMENT_TYPE:
                 raise ValueError("not a key rotation announcement")
+        if payload["previous"]["signing"]["kid"] != pinned_key.thumbprint():
+            raise ValueError("the rotation names another previous key")
     except (JoseError, ValueError, KeyError, TypeError, AttributeError) as problem:
         raise ValueError(
             f"not a rotation signed by the pinned key and the new one ({problem})"
@@ -356,8 +370,6 @@ def read_announcement(announcement: dict, *, pinned_key: OKPKey) -> dict:
         or encryption.as_dict().get("crv") != "X25519"
     ):
         raise ValueError("a rotation names an Ed25519 key to sign and an X25519 key to encrypt")
-    if payload.get("previous", {}).get("signing", {}).get("kid") != pinned_key.thumbprint():
-        raise ValueError("the rotation names another previous key")
     return payload
 
 
