@@ -166,8 +166,10 @@ def audited(action: str) -> list[dict]:
 def test_greece_rotates_its_keys_and_albania_keeps_exchanging_with_it(greece, albania):
     peer = Peer.objects.get()
     old = peer.fingerprint
-    # Sealed before the rotation, to the Greek encryption key pinned then.
+    # Sealed before the rotation: to the Greek encryption key pinned then, and on the Greek
+    # node with its old signing key.
     early = albania_sends(peer)
+    early_greek = greece.sends()
 
     rotated = trm("node", "rotate-keys", "--overlap-days", "10", home=greece.home)
     assert rotated.returncode == 0, rotated.stderr
@@ -208,8 +210,8 @@ def test_greece_rotates_its_keys_and_albania_keeps_exchanging_with_it(greece, al
     assert later.message_id in greece.received()
     message_id = greece.sends()
     greece.deliver()
-    assert greece.sent_state(message_id) == "delivered"
-    assert IncomingEnvelope.objects.filter(message_id=message_id).exists()
+    assert greece.sent_state(early_greek) == greece.sent_state(message_id) == "delivered"
+    assert IncomingEnvelope.objects.filter(message_id__in=[early_greek, message_id]).count() == 2
     assert len(audited("trm.peer.keys_rotated")) == 1, "learnt once"
 
 
