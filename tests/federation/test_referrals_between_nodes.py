@@ -15,11 +15,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import urllib.request
+import uuid
 
 import pytest
 from django.utils import timezone
 
 from tests.core.test_cli import trm
+from tests.synth.test_pages import signed_in as logged_in
 from trm.access.policy import access_to
 from trm.access.view import case_view
 from trm.accounts.models import Membership, Role, User
@@ -53,14 +56,18 @@ greek = _organisation_for(Country.objects.get(code="GR"), "services")
 worker = User.objects.get(username="gr.caseworker")
 done = {}
 if asked["step"] == "refer":
-    # The directory's copy of the Albanian organisations: they work on the node "al".
-    Organisation.objects.filter(country__code="AL").update(hosted_on=Node.objects.get(name="al"))
+    # The Greek node hosts Greece's organisations only: the Albanian ones are its copy of the
+    # directory the node "al" publishes.
+    from trm.federation.models import Peer
+    from trm.federation.shared_directory import fetch_directory
+    fetch_directory(Peer.objects.active().get(node__name="al"))
     albanian = Organisation.objects.get(slug=asked["receiver"])
     team = ScriptedJourney(greek, albanian, worker,
                            User.objects.get(username="gr.supervisor"), None)
     case = team.to_referral(child=True, escort_needed=True)
     referral = team.send(case)
-    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk)}
+    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk),
+            "organisation": greek.slug}
 elif asked["step"] == "depart":
     from trm.cases.models import Case
     case = Case.objects.get(pk=asked["case"])
@@ -75,6 +82,31 @@ elif asked["step"] == "answer":
     referral = Referral.objects.get(pk=asked["referral"])
     question = referral.messages.get(kind="ask_information")
     actions.answer(worker, referral, question, "She has a passport, it is with the police.")
+elif asked["step"] == "withdraw_consent":
+    from trm.consent.actions import withdraw_consent
+    from trm.consent.state import current_consents
+    referral = Referral.objects.get(pk=asked["referral"])
+    consent = current_consents(referral.case.person).get(
+        purpose="referral", recipient_organisation=referral.receiver)
+    withdraw_consent(worker, referral.case, consent, "She no longer wants it.")
+elif asked["step"] == "erase":
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    erase_person(User.objects.get(username="gr.dpo"), referral.case, "Her request, by letter.")
+elif asked["step"] == "try_to_end":
+    from trm.cases.actions import journey
+    from trm.lib.errors import DomainError
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    case = referral.case
+    for attempt in (
+        lambda: journey.move(worker, case, "withdraw_referral", version=case.version),
+        lambda: erase_person(User.objects.get(username="gr.dpo"), case, "Her request."),
+    ):
+        try:
+            attempt()
+        except DomainError as refused:
+            done.setdefault("refused", []).append(" ".join(map(str, refused.reasons)))
 elif asked["step"] == "withdraw":
     actions.cancel_referral(worker, Referral.objects.get(pk=asked["referral"]),
                             "She changed her mind.")
@@ -98,6 +130,20 @@ class Greece:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
         return json.loads(done.stdout.splitlines()[-1])
+
+    def api(self, path: str):
+        """What the Greek node's API answers a system of the Greek organisation."""
+        if not hasattr(self, "token"):
+            made = trm("token", "create", "--organisation", self.organisation, "--scopes",
+                       "referrals:read", "--name", "test", "--by", "gr.caseworker",
+                       home=self.node.home)  # fmt: skip
+            assert made.returncode == 0, made.stderr
+            self.token = next(x for x in made.stdout.splitlines() if x.startswith("trm_"))
+        request = urllib.request.Request(  # noqa: S310
+            self.node.address + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return json.loads(answer.read())
 
     def deliver(self):
         """The Greek worker sends what is waiting in its outbox."""
@@ -167,9 +213,15 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
     # Greece learnt from the receipt that it was received: the answer is due from now.
     assert greece.referral(sent["referral"]) == ("received", "referral")
 
-    # Albania asks; Greece answers; the answer comes back.
-    actions.ask_for_information(worker, referral, "Does she have an identity document?")
+    # Albania asks; Greece answers; the answer comes back. The question shows where it is.
+    asked = actions.ask_for_information(worker, referral, "Does she have an identity document?")
+    page = logged_in(worker).get(f"/referrals/{referral.pk}/")
+    assert "Waiting to be delivered to the node gr since" in page.content.decode()
     assert deliver_due().delivered == 1
+    [question] = [e for e in thread(worker, referral) if e.message.pk == asked.pk]
+    assert question.delivery.state == "delivered"
+    assert "Delivered to the node gr on" in logged_in(worker).get(
+        f"/referrals/{referral.pk}/").content.decode()  # fmt: skip
     assert greece.kinds(sent["referral"]) == ["send", "ask_information"]
     greece.take("answer", referral=sent["referral"])
     greece.deliver()
@@ -238,6 +290,7 @@ def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(
 def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing(nodes):
     greece, receiver, worker = nodes
     sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
     greece.deliver()
     referral = Referral.objects.get(pk=sent["referral"])
 
@@ -254,11 +307,26 @@ def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing
     assert greece.referral(sent["referral"]) == ("received", "referral")
     referral.refresh_from_db()
     assert referral.state == ReferralState.ACCEPTED
+    # Greece's people see why: through their node's API, as an outside system would.
+    thread_there = greece.api(f"/api/referrals/{sent['referral']}/thread")
+    [withdrawal] = [m for m in thread_there if m["kind"] == "cancel"]
+    assert withdrawal["delivery"]["state"] == "refused"
+    assert withdrawal["delivery"]["refusal"] == "already_accepted"
 
     # The acceptance reaches Greece and applies: both sides agree.
     assert deliver_due().delivered == 3  # with its record and step
     assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
     assert OutgoingEnvelope.objects.get(type="accept").outcome == Outcome.APPLIED
+
+
+def test_an_offer_waiting_on_another_node_keeps_the_case_from_going_back_or_being_erased(nodes):
+    greece, receiver, _worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.deliver()
+    refused = greece.take("try_to_end", referral=sent["referral"])["refused"]
+    assert len(refused) == 2
+    assert all("withdraw it first and wait for that node to confirm" in text for text in refused)
+    assert greece.referral(sent["referral"]) == ("received", "referral")
 
 
 def test_a_declined_referral_is_declined_on_both_nodes(nodes):
@@ -270,3 +338,122 @@ def test_a_declined_referral_is_declined_on_both_nodes(nodes):
     assert deliver_due().delivered == 1
     assert greece.referral(sent["referral"]) == ("declined", "referral")
     assert greece.kinds(sent["referral"]) == ["send", "decline"]
+
+
+def accepted_on_both_nodes(greece, receiver, worker) -> tuple[dict, Referral]:
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
+    greece.deliver()
+    referral = Referral.objects.get(pk=sent["referral"])
+    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
+                            meeting_at=in_a_week())  # fmt: skip
+    deliver_due()
+    greece.deliver()  # the package
+    referral.refresh_from_db()
+    assert referral.case.person.given_name == "Anila"
+    return sent, referral
+
+
+def test_consent_withdrawn_on_the_sending_node_destroys_the_copy_and_the_sender_sees_it(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("withdraw_consent", referral=sent["referral"])
+    assert greece.referral(sent["referral"])[0] == "cancelled"
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.CANCELLED
+    person = referral.case.person
+    assert person.erased_at is not None, "the copy's key is destroyed"
+    assert not access_to(worker, referral.case)
+    assert deliver_due().delivered == 1  # the confirmation
+    assert greece.kinds(sent["referral"])[-1] == "copy_destroyed"
+    [delivery] = [m for m in greece.api(f"/api/referrals/{sent['referral']}/thread")
+                  if m["kind"] == "copy_destroyed"]  # fmt: skip
+    assert delivery["from_organisation"]["country"] == "AL"
+
+
+def test_a_person_erased_on_the_sending_node_is_erased_on_the_receiving_node_too(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("erase", referral=sent["referral"])
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.case.person.erased_at is not None
+    assert deliver_due().delivered == 1
+    [[destroyed]] = greece.query(
+        "SELECT count(*) FROM audit_auditevent WHERE action = 'trm.referral.copy_destroyed' "
+        "AND details LIKE ?", f"%{sent['referral']}%")  # fmt: skip
+    assert destroyed == 1
+
+
+def forged_by_greece(greece, referral, message_type, payload, *, sender=None) -> dict:
+    """An envelope Greece's own key signs, next in the referral's conversation, saying what
+    Greece may not say; what the receipt says was done with it."""
+    from cryptography.hazmat.primitives import serialization
+    from django.test import Client
+    from joserfc.jwk import OKPKey
+
+    from trm.federation.envelope import Message, Party, seal, stamped
+    from trm.federation.identity import this_node
+    from trm.federation.models import Conversation
+    from trm.federation.receipts import read_receipt
+
+    pem = (greece.node.home / "keys" / "node_ed25519.pem").read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    signing = OKPKey.import_key(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))  # fmt: skip
+    here = this_node()
+    conversation = Conversation.objects.get(peer__node__name="gr", key=str(referral.pk))
+    message = stamped(Message(
+        type=message_type,
+        sender=Party("gr", sender or referral.sender.slug),
+        recipient=Party("al", referral.receiver.slug),
+        conversation=str(referral.pk), sequence=conversation.applied + 1,
+        previous=conversation.last_applied_hash, expects="accepted", payload=payload,
+    ), now=timezone.now(), lifetime=datetime.timedelta(hours=1))  # fmt: skip
+    public = lambda key: OKPKey.import_key(key.as_dict(private=False))  # noqa: E731
+    envelope = seal(message, signing_key=signing, recipient_key=public(here.encryption_key))
+    answer = Client().post("/federation/inbox", envelope.encode(), content_type="application/jose")
+    assert answer.status_code == 200, answer.content
+    stored = IncomingEnvelope.objects.get(message_id=message.id)
+    return read_receipt(answer.content.decode(), key=public(here.signing_key),
+                        envelope_hash=stored.envelope_hash)  # fmt: skip
+
+
+def test_a_pinned_node_speaks_only_for_its_own_organisation_and_only_in_its_own_part(nodes):
+    greece, receiver, worker = nodes
+    _sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    case = referral.case
+    arrangements = case.records.get(kind="reception_arrangements")
+    before = (case.stage, case.version, case.records.count(), referral.messages.count())
+
+    def refusal(message_type, payload, **options):
+        receipt = forged_by_greece(greece, referral, message_type, payload, **options)
+        assert receipt["outcome"] == Outcome.REFUSED
+        return receipt["refusal"]
+
+    # The sending node answers for the receiving organisation, or takes the receiver's steps.
+    accepted = {"met_by": "x", "place": "y", "capacity_confirmed": True,
+                "meeting_at": in_a_week().isoformat()}  # fmt: skip
+    assert refusal("accept", accepted) == "not_their_part"
+    assert refusal("reception", {"received_at": timezone.now().isoformat()}) == "not_their_part"
+    step = {"event": "confirm_reception", "stage": "reintegration", "returned_at": None,
+            "received_at": None, "closed_at": None, "closure_reason": ""}  # fmt: skip
+    assert refusal("update", {"step": step}) == "not_their_part"
+    # It corrects the receiving organisation's record.
+    correction = {"id": str(uuid.uuid4()), "kind": "reception_arrangements",
+                  "stage": "return_preparation", "side": "receiving",
+                  "recorded_at": timezone.now().isoformat(),
+                  "fields": {"confirmed": "no", "met_by": "Someone else"},
+                  "supersedes": str(arrangements.pk)}  # fmt: skip
+    assert refusal("update", {"record": correction}) == "not_their_record"
+    # It speaks for an organisation of this node.
+    assert refusal("withdraw", {"reason": "x"}, sender=receiver.slug) == "not_the_senders"
+
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (case.stage, case.version, case.records.count(), referral.messages.count()) == before
+    assert not User.objects.filter(
+        username__startswith="envoy:", memberships__organisation=receiver
+    )

@@ -38,6 +38,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OKPKey
 
 from trm.crypto.node_key import node_signing_key
+from trm.directory.hosting import identity_file
 from trm.lib.errors import DomainError
 
 from .envelope import SIGNING, canonical
@@ -110,10 +111,6 @@ def spoken_fingerprint(thumbprint: str) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, 32, 4))
 
 
-def _identity_file() -> Path:
-    return Path(settings.TRM_HOME) / "node.json"
-
-
 def _encryption_key_file() -> Path:
     return Path(settings.NODE_ENCRYPTION_KEY_FILE)
 
@@ -133,13 +130,13 @@ def _private_pem(key) -> bytes:
 
 def _read_document() -> dict:
     try:
-        return json.loads(_identity_file().read_text())
+        return json.loads(identity_file().read_text())
     except FileNotFoundError:
         raise NodeIdentityError("this node has no identity yet: run `trm node init`") from None
 
 
 def _write_document(document: dict) -> None:
-    path = _identity_file()
+    path = identity_file()
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n")
     temporary.replace(path)

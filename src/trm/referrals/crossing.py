@@ -23,7 +23,9 @@ other side is shown.
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +81,9 @@ def peer_of(organisation: Organisation) -> Peer | None:
 
 def envoy(organisation: Organisation):
     """The account that stands for `organisation` (of a peer) in the steps its node sends."""
+    if organisation.is_hosted_here:
+        # Never for this node's own: an envoy's membership would let a peer act for them.
+        raise NotApplied("not_the_senders", organisation.slug)
     user, made = get_user_model().objects.get_or_create(
         username=f"{ENVOY_PREFIX}{organisation.pk}",
         defaults={"first_name": str(organisation.name)[:150], "is_active": True},
@@ -235,9 +240,10 @@ def _organisation(party: Party, *, hosted_by: Peer | None) -> Organisation:
     return organisation
 
 
-def _referral(message: Message, peer: Peer) -> Referral:
+def _referral(message: Message, peer: Peer, *, from_side: str | None = None) -> Referral:
     """This node's copy of the referral the message is about, locked, checked to be between the
-    message's two organisations."""
+    message's two organisations, and sent by the `from_side` (Side) of it if given: a pinned
+    peer speaks only for its own organisation, and only in its own part."""
     try:
         key = uuid.UUID(message.conversation)
     except ValueError:
@@ -249,7 +255,13 @@ def _referral(message: Message, peer: Peer) -> Referral:
     theirs = _organisation(message.sender, hosted_by=peer)
     if {ours.pk, theirs.pk} != {referral.sender_id, referral.receiver_id}:
         raise NotApplied("unknown_referral")
+    if from_side is not None and _side_of(referral, theirs) != from_side:
+        raise NotApplied("not_their_part", message.type)
     return actions._locked(referral)
+
+
+def _side_of(referral: Referral, organisation: Organisation) -> str:
+    return Side.SENDING if organisation.pk == referral.sender_id else Side.RECEIVING
 
 
 def _expected(referral: Referral, message: Message) -> None:
@@ -312,7 +324,9 @@ def _offered(message: Message, peer: Peer) -> None:
 
 def _packaged(message: Message, peer: Peer) -> None:
     """The package, on acceptance: the person and the sending side's records as shared."""
-    referral = _referral(message, peer)
+    referral = _referral(message, peer, from_side=Side.SENDING)
+    if referral.case.owner.is_hosted_here:
+        raise NotApplied("not_their_part", "package")  # only ever onto this node's copy
     if referral.state not in (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS):
         raise NotApplied(f"already_{referral.state}")
     payload = message.payload
@@ -354,7 +368,7 @@ def _packaged(message: Message, peer: Peer) -> None:
 
 
 def _answered(message: Message, peer: Peer) -> None:
-    referral = _referral(message, peer)
+    referral = _referral(message, peer, from_side=Side.RECEIVING)
     _expected(referral, message)
     payload, arrived = message.payload, Arrived(message)
     user = envoy(referral.receiver)
@@ -386,22 +400,86 @@ def _replied(message: Message, peer: Peer) -> None:
 
 def _withdrawn(message: Message, peer: Peer) -> None:
     """The sender withdraws (or the person withdrew consent, on either side): ended here."""
-    referral = _referral(message, peer)
+    sender_only = Side.SENDING if message.type == "withdraw" else None
+    referral = _referral(message, peer, from_side=sender_only)
     theirs = _organisation(message.sender, hosted_by=peer)
     if message.type == "withdraw":
         _expected(referral, message)
     elif not referral.is_open:
         raise NotApplied(f"already_{referral.state}")
     kind = MessageKind.CANCEL if message.type == "withdraw" else MessageKind.CONSENT_WITHDRAWN
+    user, from_receiver = envoy(theirs), theirs.pk == referral.receiver_id
+    if kind == MessageKind.CONSENT_WITHDRAWN and from_receiver:
+        # The person withdrew in front of the receiving organisation: the owner's consent
+        # records say so, as when the receiver reports it on this node.
+        from .withdrawal import withdraw_referral_consents
+
+        withdraw_referral_consents(user, referral, message.payload.get("note", ""))
     told = actions.write_message(
-        referral,
-        kind,
-        user=envoy(theirs),
-        payload=message.payload,
-        to_sender=theirs.pk == referral.receiver_id,
+        referral, kind, user=user, payload=message.payload, to_sender=from_receiver,
         arrived=Arrived(message),
-    )
-    actions.withdrawn(referral, told, told.sent_by)
+    )  # fmt: skip
+    actions.withdrawn(referral, told, user)
+    if kind == MessageKind.CONSENT_WITHDRAWN and not referral.case.owner.is_hosted_here:
+        # This node's copy was kept by that consent alone: it goes, and the owner is told.
+        destroy_copy(referral, user, because="consent_withdrawn", confirms=message.id)
+
+
+def destroy_copy(referral: Referral, actor, *, because: str, confirms: str) -> None:
+    """Crypto-shred this node's copy of a case another node owns (its person's data key) and
+    confirm it to the owner's node, which shows it on its case."""
+    from trm.rights.erasure import erase
+
+    person = referral.case.person
+    if person.erased_at is None:
+        erase(person, actor=actor, case=referral.case, details={"because": because})
+    _queue(referral, "erased", {"erased_at": timezone.now().isoformat(), "confirms": confirms},
+           to=referral.sender)  # fmt: skip
+
+
+def copies_elsewhere(person) -> list[Referral]:
+    """The referrals of `person`'s cases to organisations on other nodes that were told of them."""
+    return [
+        referral
+        for referral in Referral.objects.select_related("sender", "receiver__hosted_on").filter(
+            case__person=person
+        )
+        if referral.sender.is_hosted_here and not referral.receiver.is_hosted_here
+    ]
+
+
+def person_erased(person, case, actor) -> None:
+    """The person was erased here (an effect of `rights.erasure.erase`): every node that holds
+    a copy of one of their cases is told to destroy it. Nothing of the person travels."""
+    for referral in copies_elsewhere(person):
+        if peer_of(referral.receiver) is not None:
+            _queue(referral, "erased", {"erased_at": timezone.now().isoformat()},
+                   to=referral.receiver)  # fmt: skip
+
+
+def _erased(message: Message, peer: Peer) -> None:
+    """Either the owner erased the person (this node destroys its copy and confirms), or the
+    node that held a copy confirms it destroyed it (shown on the owner's case)."""
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    user = envoy(theirs)
+    copy = not referral.case.owner.is_hosted_here
+    if (theirs.pk == referral.sender_id) != copy:
+        raise NotApplied("not_their_part", "erased")
+    if copy:
+        if referral.is_open:
+            actions.move(referral, "cancel", user)
+            actions.audit_referral("trm.referral.cancelled", referral, user, theirs,
+                                   because="person_erased")  # fmt: skip
+        destroy_copy(referral, user, because="erased_by_owner", confirms=message.id)
+        return
+    actions.audit_referral("trm.referral.copy_destroyed", referral, user, theirs,
+                           confirms=message.payload.get("confirms", ""))  # fmt: skip
+    if referral.case.person.erased_at is None:
+        actions.write_message(
+            referral, MessageKind.COPY_DESTROYED, user=user, to_sender=True,
+            payload={"erased_at": message.payload["erased_at"]}, arrived=Arrived(message),
+        )  # fmt: skip
 
 
 # The referral table's event each answer takes: `expects` may differ while it is still possible.
@@ -494,7 +572,7 @@ def step_taken(case, event: str, actor) -> None:
     }}, to=other)  # fmt: skip
 
 
-def _mirror_record(case, shared: dict, organisation, user) -> None:
+def _mirror_record(case, shared: dict, organisation, user, side: str) -> None:
     kind = RECORD_KINDS.get(shared["kind"])
     if kind is None:
         raise NotApplied("unknown_record_kind", shared["kind"][:40])
@@ -503,12 +581,15 @@ def _mirror_record(case, shared: dict, organisation, user) -> None:
     supersedes = None
     if shared.get("supersedes"):
         supersedes = StageRecord.objects.filter(
-            pk=shared["supersedes"], case=case, superseded_by__isnull=True
-        ).first()
+            pk=shared["supersedes"], case=case, organisation=organisation,
+            superseded_by__isnull=True,
+        ).first()  # fmt: skip
+        if supersedes is None:
+            raise NotApplied("not_their_record")
     facts, details = kind.split(shared["fields"])
     made = StageRecord(
         id=shared["id"], case=case, kind=shared["kind"], stage=shared["stage"],
-        side=shared.get("side", Side.SENDING), facts=facts, details=details or None,
+        side=side, facts=facts, details=details or None,
         organisation=organisation, recorded_by=user, supersedes=supersedes,
     )  # fmt: skip
     made.case = case
@@ -522,14 +603,19 @@ def _mirror_record(case, shared: dict, organisation, user) -> None:
     effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
 
 
-def _mirror_step(case, step: dict, user) -> None:
+def _mirror_step(case, step: dict, user, side: str) -> None:
     """The step the other node's copy took, taken here as it was there: its guards were checked
     where its people took it, its deadlines are kept here too (its notices are its node's)."""
     if case.stage == step["stage"]:
         return
+    declared = case_workflow.EVENTS.get(step["event"])
+    if declared is None or declared.side not in (Side.EITHER, side):
+        raise NotApplied("not_their_part", step["event"][:40])
     transition = case_workflow.transition_for(case.stage, step["event"])
     if transition is None:
         raise NotApplied("not_at_this_stage", f"{case.stage}/{step['event']}"[:40])
+    if step["stage"] != (transition.target or case.stage_before_closure or Stage.IDENTIFICATION):
+        raise NotApplied("not_at_this_stage", step["stage"][:40])
     moment = lambda value: datetime.datetime.fromisoformat(value) if value else None  # noqa: E731
     source = case.stage
     case.stage = step["stage"]
@@ -539,6 +625,8 @@ def _mirror_step(case, step: dict, user) -> None:
     case.closure_reason = step.get("closure_reason") or ""
     if step["event"] == "close":
         case.stage_before_closure = source
+    elif step["event"] == "reopen":
+        case.stage_before_closure = ""
     case.version += 1
     case.save()
     audit("trm.case.moved", actor=user, organisation=case.owner, target=case,
@@ -558,26 +646,27 @@ def _updated(message: Message, peer: Peer) -> None:
     theirs = _organisation(message.sender, hosted_by=peer)
     if referral.state not in ACCEPTED_STATES:
         raise NotApplied(f"already_{referral.state}")
-    user = envoy(theirs)
+    user, side = envoy(theirs), _side_of(referral, theirs)
     if "record" in message.payload:
-        _mirror_record(referral.case, message.payload["record"], theirs, user)
+        _mirror_record(referral.case, message.payload["record"], theirs, user, side)
     if "step" in message.payload:
-        _mirror_step(referral.case, message.payload["step"], user)
+        _mirror_step(referral.case, message.payload["step"], user, side)
 
 
-# A notice of the journey: the referral's own step it takes here, if any, and who it is from.
+# A notice of the journey: the referral's own step it takes here, if any, and the side it
+# comes from.
 NOTICE_OF_TYPE = {
-    "departure": (MessageKind.DEPARTURE_NOTICE, "start"),
-    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start"),
-    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None),
-    "closure": (MessageKind.CLOSURE_NOTICE, "complete"),
+    "departure": (MessageKind.DEPARTURE_NOTICE, "start", Side.SENDING),
+    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start", Side.RECEIVING),
+    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None, Side.RECEIVING),
+    "closure": (MessageKind.CLOSURE_NOTICE, "complete", Side.SENDING),
 }
 
 
 def _noticed(message: Message, peer: Peer) -> None:
-    referral = _referral(message, peer)
+    kind, event, side = NOTICE_OF_TYPE[message.type]
+    referral = _referral(message, peer, from_side=side)
     theirs = _organisation(message.sender, hosted_by=peer)
-    kind, event = NOTICE_OF_TYPE[message.type]
     user = envoy(theirs)
     if event is not None and workflow.transition_for(referral.state, event) is not None:
         actions.move(referral, event, user)
@@ -592,6 +681,7 @@ def _noticed(message: Message, peer: Peer) -> None:
 
 APPLY.update(
     {
+        "erased": _erased,
         "update": _updated,
         "departure": _noticed,
         "reception": _noticed,
@@ -599,3 +689,59 @@ APPLY.update(
         "closure": _noticed,
     }
 )
+
+
+# --- what the people of this node see of the crossing ---------------------------------------
+
+# The refusals a peer's receipt may name, in words for the people whose message it was.
+REFUSAL_WORDS = {
+    "already_accepted": _("The receiving organisation had accepted the referral already."),
+    "already_declined": _("The receiving organisation had declined the referral already."),
+    "already_cancelled": _("The referral had been cancelled already."),
+    "already_completed": _("The referral was completed already."),
+    "already_in_progress": _("The return is under way already."),
+    "already_offered": _("This referral, or another one of the same case, was offered already."),
+    "unknown_organisation": _("The receiving node does not know one of the organisations."),
+    "not_hosted_here": _("The organisation does not work on that node."),
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a message to another node stands: queued, delivered (applied), held there until
+    the messages before it arrive, or refused (with what the refusal says)."""
+
+    state: str
+    node: str
+    since: datetime.datetime
+    refusal: str = ""
+    overdue: bool = False
+
+    @property
+    def reason(self) -> str:
+        return str(REFUSAL_WORDS.get(self.refusal, _("The receiving node refused it.")))
+
+
+def deliveries(message_ids) -> dict:
+    """{message id: Delivery} for the messages among `message_ids` that went to another node."""
+    overdue_after = datetime.timedelta(minutes=settings.FEDERATION_UNDELIVERED_ALERT_MINUTES)
+    now, found = timezone.now(), {}
+    sent = OutgoingEnvelope.objects.filter(message_id__in=[str(pk) for pk in message_ids])
+    for envelope in sent.select_related("peer__node"):
+        if envelope.state == OutgoingEnvelope.State.QUEUED:
+            state, since = "queued", envelope.queued_at
+        elif envelope.state == OutgoingEnvelope.State.REFUSED:
+            state, since = "refused", envelope.queued_at
+        else:
+            state = {Outcome.REFUSED: "refused", Outcome.HELD: "held"}.get(
+                envelope.outcome, "delivered"
+            )
+            since = envelope.delivered_at
+        found[uuid.UUID(envelope.message_id)] = Delivery(
+            state=state,
+            node=envelope.peer.name,
+            since=since,
+            refusal=envelope.refusal or envelope.last_problem,
+            overdue=state == "queued" and now - envelope.queued_at > overdue_after,
+        )
+    return found
