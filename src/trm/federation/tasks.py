@@ -25,6 +25,7 @@ def check_peer_keys() -> dict:
     return {"rotated": check_peer_keys()}
 
 
+@task
 def refresh_directories() -> dict:
     """Copy the directory of every peer whose copy is older than
     FEDERATION_DIRECTORY_REFRESH_MINUTES; idempotent."""
