@@ -40,6 +40,7 @@ from trm.federation.peers import (
     RotationRefused,
     accept_rotation,
     add_peer,
+    check_peer_keys,
     fetch_document,
     learn_rotation,
     pinned,
@@ -253,6 +254,21 @@ def test_albania_rotates_and_greece_learns_it_from_the_first_envelope_signed_by_
 
 def _b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_learns_a_rotation_while_nothing_is_exchanged_and_only_once(greece, albania):
+    rotated = trm("node", "rotate-keys", home=greece.home)
+    assert rotated.returncode == 0, rotated.stderr
+    assert check_peer_keys() == 1
+    peer = Peer.objects.get()
+    assert spoken_fingerprint(peer.fingerprint) in rotated.stdout
+    # The announcement is still published: fetched again, it is the one pinned already.
+    pinned_now = Peer.objects.values().get()
+    assert check_peer_keys() == 0
+    assert Peer.objects.values().get() == pinned_now
+    assert len(audited("trm.peer.keys_rotated")) == 1
+    assert audited("trm.peer.rotation_refused") == []
 
 
 @pytest.mark.django_db(transaction=True)
