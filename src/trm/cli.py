@@ -450,8 +450,33 @@ def node_show(args) -> None:
         "keys": node.public_keys(),
         "fingerprint": node.fingerprint,
     }
+    if node.previous is not None:
+        document["previous"] = node.previous.public_keys()
     print(json.dumps(document, indent=2))
     print(f"read out: {spoken_fingerprint(node.fingerprint)}")
+    if node.previous is not None:
+        print(
+            f"previous keys valid until {node.previous.until:%Y-%m-%d %H:%M} UTC "
+            f"(fingerprint {spoken_fingerprint(node.previous.signing_key.thumbprint())})"
+        )
+
+
+def node_rotate_keys(args) -> None:
+    """Make new keys, keep the old ones for the overlap, and sign the announcement."""
+    _setup_django(database="set up")
+    from trm.federation.identity import NodeIdentityError, spoken_fingerprint
+    from trm.federation.peers import rotate_own_keys
+    from trm.lib.errors import DomainError
+
+    try:
+        node = rotate_own_keys(overlap_days=args.overlap_days)
+    except (NodeIdentityError, DomainError) as problem:
+        reasons = problem.reasons if isinstance(problem, DomainError) else [str(problem)]
+        sys.exit(f"trm: {' '.join(reasons)}")
+    print(f"new keys for {node.name}; the previous ones are valid until "
+          f"{node.previous.until:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+    print(f"fingerprint: {spoken_fingerprint(node.fingerprint)}")
+    print("peers learn the new keys from the announcement at /.well-known/trm-node")
 
 
 def peer_add(args) -> None:
@@ -499,14 +524,23 @@ def _copy_directory(peer, *, exit_on_refusal: bool) -> None:
 def peer_list(args) -> None:
     """The pinned peers, and the removed ones with when."""
     _setup_django(database="set up")
+    from django.utils import timezone
+
     from trm.federation.identity import spoken_fingerprint
     from trm.federation.models import Peer
 
+    now = timezone.now()
     for peer in Peer.objects.select_related("node").order_by("node__name", "added_at"):
         state = f"removed {peer.removed_at:%Y-%m-%d %H:%M}" if peer.removed_at else "active"
+        if peer.previous_valid(now):
+            keys = f"rotated, previous keys until {peer.previous_until:%Y-%m-%d %H:%M} UTC"
+        elif peer.previous_fingerprint:
+            keys = f"rotated, previous keys ended {peer.previous_until:%Y-%m-%d %H:%M} UTC"
+        else:
+            keys = "keys as pinned"
         print(
             f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"
-            f"{spoken_fingerprint(peer.fingerprint)}\t{state}"
+            f"{spoken_fingerprint(peer.fingerprint)}\t{keys}\t{state}"
         )
 
 
@@ -709,6 +743,17 @@ def _parser() -> argparse.ArgumentParser:
         "show", help="print the public keys (JWK) and the fingerprint to read out to peers"
     )
     command.set_defaults(run=node_show)
+    command = node_commands.add_parser(
+        "rotate-keys",
+        help="make new keys, announce them signed by the old ones, keep the old for an overlap",
+    )
+    command.add_argument(
+        "--overlap-days",
+        type=int,
+        default=14,
+        help="how long peers still believe the old keys (default: 14)",
+    )
+    command.set_defaults(run=node_rotate_keys)
 
     peer = commands.add_parser("peer", help="the nodes this node exchanges referrals with")
     peer_commands = peer.add_subparsers(dest="peer_command", required=True, metavar="COMMAND")

@@ -54,6 +54,9 @@ ACTIONS: dict[str, Promise] = {
     # Between nodes
     "trm.peer.added": _("A peer node was added"),
     "trm.peer.removed": _("A peer node was removed"),
+    "trm.node.keys_rotated": _("This node's keys were rotated"),
+    "trm.peer.keys_rotated": _("A peer node's new keys were pinned"),
+    "trm.peer.rotation_refused": _("A peer node's key rotation was refused"),
     "trm.directory.copied": _("A peer node's directory was copied"),
     "trm.envelope.queued": _("A message to a peer node was queued"),
     "trm.envelope.delivered": _("A message was delivered to a peer node"),

@@ -12,7 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import deliver_emails, sweep_deadlines
-from trm.federation.tasks import deliver_envelopes, refresh_directories
+from trm.federation.tasks import check_peer_keys, deliver_envelopes, refresh_directories
 from trm.rights.tasks import apply_retention
 
 from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
@@ -50,6 +50,9 @@ def periodic_jobs() -> list[PeriodicJob]:
         # due and what a lost nudge left: e-mails, and envelopes to peer nodes.
         PeriodicJob(deliver_emails, every_seconds=60),
         PeriodicJob(deliver_envelopes, every_seconds=30),
+        # A peer's key rotation is also learnt when its new key is met; this finds it when
+        # nothing was exchanged, well within the overlap (14 days by default).
+        PeriodicJob(check_peer_keys, every_seconds=6 * 3600),
         # The peers' directories, each refreshed once its copy is older than the setting; a
         # run every 5 minutes (at most) tries a peer that did not answer again soon.
         PeriodicJob(

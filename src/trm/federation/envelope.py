@@ -20,7 +20,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -73,10 +73,12 @@ REFUSALS = {
 
 
 class EnvelopeRefused(Exception):
-    """An envelope that is not applied; `code` is one of REFUSALS, `detail` says more."""
+    """An envelope that is not applied; `code` is one of REFUSALS, `detail` says more.
+    `claimed_sender` is the node an `unknown_sender` envelope names, unverified: the inbox
+    looks there for a key rotation it has not heard of."""
 
-    def __init__(self, code: str, detail: str = ""):
-        self.code, self.detail = code, detail
+    def __init__(self, code: str, detail: str = "", *, claimed_sender: str = ""):
+        self.code, self.detail, self.claimed_sender = code, detail, claimed_sender
         super().__init__(f"{code}: {detail}" if detail else code)
 
     @property
@@ -205,12 +207,13 @@ def open_envelope(
     envelope: str | bytes,
     *,
     node: str,
-    encryption_key: OKPKey,
+    encryption_key: OKPKey | Sequence[OKPKey],
     pinned: Callable[[str], tuple[str, OKPKey] | None],
 ) -> Opened:
-    """Decrypt and verify an envelope addressed to `node`; `pinned(kid)` gives the peer node
-    and key a signing key's thumbprint belongs to. Raises EnvelopeRefused, changing nothing.
-    Its times are `check_times`'s to judge."""
+    """Decrypt and verify an envelope addressed to `node` with its encryption key (or one of
+    its keys: the one before a rotation, during the overlap); `pinned(kid)` gives the peer
+    node and key a signing key's thumbprint belongs to. Raises EnvelopeRefused, changing
+    nothing. Its times are `check_times`'s to judge."""
     data = envelope.encode() if isinstance(envelope, str) else envelope
     if len(data) > MAX_ENVELOPE_BYTES:
         raise EnvelopeRefused("too_large")
@@ -221,7 +224,9 @@ def open_envelope(
         raise EnvelopeRefused("compressed")
     if outer.get("alg") != KEY_WRAPPING or outer.get("enc") != CONTENT_ENCRYPTION:
         raise EnvelopeRefused("wrong_algorithm", f"{outer.get('alg')}/{outer.get('enc')}")
-    if outer.get("kid") != encryption_key.thumbprint():
+    keys = [encryption_key] if isinstance(encryption_key, OKPKey) else list(encryption_key)
+    encryption_key = next((k for k in keys if k.thumbprint() == outer.get("kid")), None)
+    if encryption_key is None:
         raise EnvelopeRefused("not_for_this_node", "encrypted to another key")
     try:
         signed = jwe.decrypt_compact(
@@ -236,7 +241,7 @@ def open_envelope(
         raise EnvelopeRefused("wrong_algorithm", str(inner.get("alg")))
     peer = pinned(str(inner.get("kid", "")))
     if peer is None:
-        raise EnvelopeRefused("unknown_sender")
+        raise EnvelopeRefused("unknown_sender", claimed_sender=_claimed_sender(signed))
     peer_node, peer_key = peer
     try:
         verified = jws.deserialize_compact(signed, peer_key, algorithms=[SIGNING])
@@ -248,6 +253,17 @@ def open_envelope(
     if message.recipient.node != node:
         raise EnvelopeRefused("not_for_this_node", f"addressed to {message.recipient.node}")
     return Opened(message=message, sender_node=peer_node, hash=envelope_hash(data))
+
+
+def _claimed_sender(signed: bytes) -> str:
+    """The sender node a JWS's message names, read without verifying it (to know where to
+    look for the key), "" if it names none."""
+    try:
+        encoded = signed.split(b".")[1]
+        document = json.loads(base64.urlsafe_b64decode(encoded + b"=" * (-len(encoded) % 4)))
+        return str(document["sender"]["node"])[:100]
+    except (ValueError, IndexError, KeyError, TypeError):
+        return ""
 
 
 def check_times(message: Message, *, now: datetime.datetime, skew: datetime.timedelta) -> None:

@@ -35,7 +35,7 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
     node = this_node()
     try:
         opened = open_envelope(
-            envelope, node=node.name, encryption_key=node.encryption_key, pinned=pinned
+            envelope, node=node.name, encryption_key=node.decryption_keys(), pinned=pinned
         )
     except EnvelopeRefused as refused:
         # The code only: an envelope refused says nothing about anyone.
@@ -92,7 +92,7 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
 def _reopen(node, stored: IncomingEnvelope):
     """The message of an envelope kept earlier (its sender's key is still pinned)."""
     return open_envelope(
-        stored.envelope, node=node.name, encryption_key=node.encryption_key, pinned=pinned
+        stored.envelope, node=node.name, encryption_key=node.decryption_keys(), pinned=pinned
     ).message
 
 

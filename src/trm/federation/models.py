@@ -21,6 +21,13 @@ class Peer(models.Model):
     signing_key = models.JSONField(_("signing key"))
     encryption_key = models.JSONField(_("encryption key"))
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    # The keys before the peer's last rotation, believed until the overlap it announced ends.
+    previous_signing_key = models.JSONField(_("previous signing key"), null=True, blank=True)
+    previous_encryption_key = models.JSONField(_("previous encryption key"), null=True, blank=True)
+    previous_fingerprint = models.CharField(_("previous fingerprint"), max_length=64, blank=True)
+    previous_until = models.DateTimeField(_("previous keys valid until"), null=True, blank=True)
+    # When the peer's document was last fetched for a rotation: at most once a minute.
+    keys_checked_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
     # The circuit breaker: while a peer does not answer, the worker tries it again only from
@@ -57,6 +64,14 @@ class Peer(models.Model):
     @property
     def address(self) -> str:
         return self.node.base_url
+
+    def previous_valid(self, now) -> bool:
+        """Whether the keys before the peer's last rotation are still believed at `now`."""
+        return (
+            bool(self.previous_fingerprint)
+            and self.previous_until is not None
+            and (now < self.previous_until)
+        )
 
 
 class Outcome(models.TextChoices):

@@ -34,6 +34,7 @@ from trm.lib.errors import DomainError
 from .envelope import Message, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
 from .models import Conversation, OutgoingEnvelope, Peer
+from .peers import learn_rotation, signing_keys_of
 from .receipts import read_receipt
 
 log = logging.getLogger(__name__)
@@ -224,13 +225,25 @@ def _deliver(budget: _Budget) -> Delivered:
     return done
 
 
+def _read_receipt(envelope: OutgoingEnvelope, body: bytes) -> dict:
+    compact = body.decode("ascii", errors="replace")
+    try:
+        return read_receipt(
+            compact, key=signing_keys_of(envelope.peer), envelope_hash=envelope.envelope_hash
+        )
+    except ValueError:
+        # Signed by a key not pinned here: the peer may have rotated its keys.
+        if not learn_rotation(envelope.peer):
+            raise
+        envelope.peer.refresh_from_db()
+        return read_receipt(
+            compact, key=signing_keys_of(envelope.peer), envelope_hash=envelope.envelope_hash
+        )
+
+
 def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) -> None:
     try:
-        receipt = read_receipt(
-            body.decode("ascii", errors="replace"),
-            key=OKPKey.import_key(envelope.peer.signing_key),
-            envelope_hash=envelope.envelope_hash,
-        )
+        receipt = _read_receipt(envelope, body)
     except ValueError:
         # A 200 without the peer's receipt is not a delivery: try again, and say so.
         _unreachable(envelope, now, "no_valid_receipt")

@@ -2,6 +2,7 @@
 node's own audit chain's latest signed head, so that each node witnesses the other's log."""
 
 import json
+from collections.abc import Sequence
 
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -53,10 +54,14 @@ def sign_receipt(
     )
 
 
-def read_receipt(compact: str, *, key: OKPKey, envelope_hash: str) -> dict:
-    """The receipt's content if `key` signed it for this envelope; ValueError otherwise (the
-    message then stays undelivered)."""
+def read_receipt(compact: str, *, key: OKPKey | Sequence[OKPKey], envelope_hash: str) -> dict:
+    """The receipt's content if `key` (or one of the peer's keys, during the overlap of its
+    rotation) signed it for this envelope; ValueError otherwise (the message then stays
+    undelivered)."""
+    keys = [key] if isinstance(key, OKPKey) else list(key)
     try:
+        kid = jws.extract_compact(compact.encode()).headers().get("kid")
+        key = next((k for k in keys if k.thumbprint() == kid), keys[0])
         verified = jws.deserialize_compact(compact, key, algorithms=[SIGNING])
         document = json.loads(verified.payload)
     except (JoseError, ValueError) as problem:

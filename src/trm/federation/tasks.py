@@ -17,6 +17,15 @@ def deliver_envelopes() -> dict:
 
 
 @task
+def check_peer_keys() -> dict:
+    """Look at every peer's document for a key rotation: a peer that rotated while nothing
+    was exchanged is believed with its new keys before its overlap ends."""
+    from .peers import check_peer_keys
+
+    return {"rotated": check_peer_keys()}
+
+
+@task
 def refresh_directories() -> dict:
     """Copy the directory of every peer whose copy is older than
     FEDERATION_DIRECTORY_REFRESH_MINUTES; idempotent."""
