@@ -70,12 +70,14 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
         if first is None:
             raise
         return first, False
+    applied = apply_in_order(sender, stored, message, lambda held: _reopen(node, held))
+    # Last: the audit chain's head is locked from the first event until the commit, and every
+    # delivery from every peer appends to it.
     record(
         "trm.envelope.received",
         target=stored,
         details={"peer": sender.name, "message": message.id, "type": message.type},
     )
-    applied = apply_in_order(sender, stored, message, lambda held: _reopen(node, held))
     stored.receipt = sign_receipt(
         key=node.signing_key,
         node=node.name,

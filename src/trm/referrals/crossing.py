@@ -597,10 +597,10 @@ def _mirror_record(case, shared: dict, organisation, user, side: str) -> None:
     StageRecord.objects.filter(pk=made.pk).update(
         recorded_at=datetime.datetime.fromisoformat(shared["recorded_at"])
     )
+    effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
     audit("trm.record.added", actor=user, organisation=case.owner, target=case,
           details={"record": str(made.pk), "kind": made.kind, "fields": sorted(
               [*facts, *details]), "from_node": True})  # fmt: skip
-    effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
 
 
 def _mirror_step(case, step: dict, user, side: str) -> None:
