@@ -8,6 +8,7 @@ import pytest
 from joserfc import jwe, jws
 from joserfc.jwk import OKPKey
 
+from tests.federation.test_messages import example
 from trm.federation.envelope import (
     MAX_ENVELOPE_BYTES,
     EnvelopeRefused,
@@ -69,7 +70,7 @@ def offer(to="al", *, sender="gr", now=NOW, **changes) -> Message:
         sequence=1,
         previous="",
         expects="none",
-        payload={"child": True, "categories": ["identity", "assistance"]},
+        payload=example("offer"),
         consent="7b1d",
     )
     return stamped(Message(**{**message.__dict__, **changes}), now=now, lifetime=HOUR)

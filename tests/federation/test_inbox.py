@@ -99,7 +99,7 @@ def test_another_envelope_reusing_a_message_id_is_refused(greece, albania):
     message = now_offer()
     assert deliver(sealed(message, greece, albania)).status_code == 200
     other = stamped(
-        type(message)(**{**message.__dict__, "payload": {"changed": True}}),
+        type(message)(**{**message.__dict__, "payload": {**message.payload, "message": "Other"}}),
         now=datetime.datetime.now(datetime.UTC), lifetime=datetime.timedelta(hours=1),
     )  # fmt: skip
     refused = deliver(sealed(other, greece, albania))

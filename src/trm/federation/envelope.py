@@ -69,6 +69,8 @@ REFUSALS = {
     "from_the_future": _("The message's time is ahead of this node's clock."),
     "expired": _("The message has expired."),
     "reused_id": _("Another envelope with this message's id was received already."),
+    "schema_violation": _("The message's payload does not conform to the schema of its type."),
+    "not_a_message": _("A receipt answers a delivery; it is not delivered to an inbox."),
 }
 
 

@@ -37,10 +37,12 @@ def inbox(request):
     return HttpResponse(stored.receipt, content_type="application/jose")
 
 
-STATUS = {"too_large": 413, "reused_id": 409}
+STATUS = {"too_large": 413, "reused_id": 409, "schema_violation": 422}
 
 
 def _refused(refused: EnvelopeRefused) -> JsonResponse:
-    return JsonResponse(
-        {"code": refused.code, "detail": refused.reason}, status=STATUS.get(refused.code, 400)
-    )
+    answer = {"code": refused.code, "detail": refused.reason}
+    if refused.code == "schema_violation":
+        # Where and how, for the sender's operators to mend their side: never a value.
+        answer["problem"] = refused.detail
+    return JsonResponse(answer, status=STATUS.get(refused.code, 400))
