@@ -12,7 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import deliver_emails, sweep_deadlines
-from trm.federation.tasks import deliver_envelopes
+from trm.federation.tasks import alert_undelivered_envelopes, deliver_envelopes
 from trm.rights.tasks import apply_retention
 
 from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
@@ -50,6 +50,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         # due and what a lost nudge left: e-mails, and envelopes to peer nodes.
         PeriodicJob(deliver_emails, every_seconds=60),
         PeriodicJob(deliver_envelopes, every_seconds=30),
+        # Envelopes undelivered for too long, told to the administrators and focal points.
+        PeriodicJob(alert_undelivered_envelopes, every_seconds=300),
     ]
 
 

@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 def notifications(request):
     mine = (
         Notification.objects.filter(user=request.user)
-        .select_related("case", "deadline__case", "deadline__country", "organisation")
+        .select_related("case", "deadline__case", "deadline__country", "organisation", "node")
         .annotate(
             unread=Case(
                 When(read_at__isnull=True, then=Value(True)),

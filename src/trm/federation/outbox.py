@@ -163,7 +163,9 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
     with transaction.atomic():
         OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
             state=OutgoingEnvelope.State.DELIVERED,
-            delivered_at=now,
+            # When the receipt came back, not when the attempt began: the latency counts the
+            # whole exchange, and the peer's clock is read against this moment.
+            delivered_at=timezone.now(),
             receipt=body.decode("ascii"),
             peer_audit_head=receipt.get("audit_head"),
             attempts=envelope.attempts + 1,

@@ -1,12 +1,17 @@
 """What this node publishes to other nodes."""
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
 from .identity import NodeIdentityError, signed_document, this_node
 from .inbox import receive
+from .operations import peer_statuses
 
 
 @require_GET
@@ -46,3 +51,20 @@ def _refused(refused: EnvelopeRefused) -> JsonResponse:
         # Where and how, for the sender's operators to mend their side: never a value.
         answer["problem"] = refused.detail
     return JsonResponse(answer, status=STATUS.get(refused.code, 400))
+
+
+@login_required
+@require_GET
+def status(request):
+    """Each peer's queue, oldest unacknowledged message, delivery time, clock and connection,
+    for the node's administrators."""
+    if not request.user.administers_node:
+        raise PermissionDenied
+    return render(
+        request,
+        "federation/status.html",
+        {
+            "statuses": peer_statuses(),
+            "alert_minutes": settings.FEDERATION_UNDELIVERED_ALERT_MINUTES,
+        },
+    )
