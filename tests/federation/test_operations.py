@@ -296,6 +296,7 @@ def test_the_alert_waits_as_long_as_the_setting_says(personas, greece, settings)
 
 def test_the_alert_shows_among_the_notifications_without_a_case(personas, greece):
     administrator = personas.albanian_administrator()
+    focal_point = personas.albanian_focal_point()
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
         waiting = send()
     alert_undelivered()
@@ -306,6 +307,10 @@ def test_the_alert_shows_among_the_notifications_without_a_case(personas, greece
     assert waiting.message_id in text
     assert f'href="{STATUS}">gr</a>' in text
     assert waiting.message_id in client.get("/").content.decode()
+    # A focal point is told too, without a link to a page it may not open.
+    text = personas.signed_in(focal_point).get("/notifications/").content.decode()
+    assert waiting.message_id in text
+    assert STATUS not in text
 
 
 def test_the_worker_runs_the_alert_periodically():
