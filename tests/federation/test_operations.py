@@ -339,3 +339,15 @@ def test_an_account_that_is_not_active_administers_nothing(personas):
     administrator.is_active = False
     assert not administrator.administers_node
     assert Role.ORGANISATION_ADMIN in administrator.roles()
+
+
+def test_the_api_lists_the_alert_as_a_notification_of_no_case(personas, greece):
+    administrator = personas.albanian_administrator()
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
+        waiting = send()
+    alert_undelivered()
+    answer = personas.signed_in(administrator).get("/api/tasks/notifications")
+    assert answer.status_code == 200, answer.content
+    [item] = answer.json()["items"]
+    assert (item["event"], item["case_id"], item["case_reference"]) == ("undelivered", None, None)
+    assert waiting.message_id in item["text"]
