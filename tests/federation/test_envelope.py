@@ -181,6 +181,16 @@ def test_a_compressed_envelope_is_refused_before_it_is_inflated(greece, albania)
     assert refused(albania, envelope) == "compressed"
 
 
+@pytest.mark.parametrize("characters", [60_000, 200_000, 2_000_000])
+def test_a_large_package_opens_on_its_recipient_node(greece, albania, characters):
+    # A package of many records with long narratives: far over joserfc's default limits.
+    package = {**example("package"), "message": "Ελπίδα " * (characters // 7)}
+    message = offer(type="package", payload=package)
+    envelope = sealed(message, greece, albania)
+    assert len(envelope) > characters
+    assert albania.open(envelope).message == message
+
+
 def test_an_oversized_envelope_is_refused_unread(albania):
     assert refused(albania, "a." * (MAX_ENVELOPE_BYTES // 2 + 1)) == "too_large"
 

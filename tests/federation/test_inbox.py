@@ -160,6 +160,13 @@ BAD_INPUT = {
         lambda greece, albania: encrypted(signed(b'{"type": "offer"}', greece), albania), 400,
         "malformed",
     ),
+    "a signed message nested too deep": (
+        lambda greece, albania: encrypted(
+            signed(b'{"payload": ' + b"[" * 5000 + b"]" * 5000 + b"}", greece), albania
+        ),
+        400,
+        "malformed",
+    ),
     "compressed": (
         lambda greece, albania: encrypted(
             signed(canonical(now_offer().as_json()), greece), albania, zip_header=True
