@@ -179,3 +179,12 @@ def test_the_schemas_command_checks_and_writes_the_files(tmp_path, monkeypatch, 
     assert "ask.schema.json" in capsys.readouterr().err
     schemas_command(check=False)
     assert differing_schemas() == []
+
+
+def test_the_preview_and_its_age_bands_are_those_of_the_referrals_on_one_node():
+    from typing import get_args
+
+    from trm.referrals.payload import AgeBand, Preview
+
+    assert set(messages.Summary.model_fields) == set(Preview.__dataclass_fields__)
+    assert set(get_args(messages.AgeBand)) == set(AgeBand.values)

@@ -16,6 +16,7 @@ is refused (`not_a_message`). Its document has a published schema all the same.
 """
 
 import datetime
+import functools
 import json
 import uuid
 from pathlib import Path
@@ -36,7 +37,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema
 
 from trm.access.categories import DataCategory
-from trm.cases.models import Sex
+from trm.cases.models import Case, Sex
 from trm.cases.record_kinds import DIMENSIONS, RECORD_KINDS, RiskLevel
 from trm.cases.stages import ClosureReason, Stage
 from trm.directory.models import ServiceKind
@@ -52,6 +53,7 @@ OPEN_PART_CHARACTERS = 512 * 1024
 KEY_LENGTH = 64
 RECORDS = 1000  # records in one package
 CHOICES = 50  # categories or services listed
+REFERENCE = Case._meta.get_field("reference").max_length
 
 
 def _text(limit: int, *, required: bool = False):
@@ -123,7 +125,7 @@ class Offer(Payload):
     """A referral offered: the minimal preview, before acceptance (no name, no birth date)."""
 
     referral: uuid.UUID
-    reference: _text(20, required=True)
+    reference: _text(REFERENCE, required=True)
     categories: list[Category] = Field(max_length=CHOICES)
     summary: Summary
     response_due_at: AwareDatetime
@@ -162,7 +164,7 @@ class Risk(Payload):
 
 
 class PackagedCase(Payload):
-    reference: _text(20, required=True)
+    reference: _text(REFERENCE, required=True)
     child: bool
     age_uncertain: bool
 
@@ -307,6 +309,7 @@ def validate_payload(type: str, payload: dict) -> dict:  # noqa: A002 (the messa
     return payload
 
 
+@functools.cache
 def _names() -> frozenset[str]:
     """Every field name of the payloads: what a refusal's path may show as it is."""
     names = set()
