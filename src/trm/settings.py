@@ -108,9 +108,12 @@ NODE_ENCRYPTION_KEY_FILE = Path(
 )
 # How far a message's creation time may be from this node's clock, either way.
 FEDERATION_CLOCK_SKEW_SECONDS = env_int("TRM_FEDERATION_CLOCK_SKEW_SECONDS", 300)
-# After how long undelivered a message to a peer node is told to the node's administrators and
-# focal points (once per message).
+# After this long undelivered, a message to a peer is shown as late and its node's
+# administrators and focal points are alerted.
 FEDERATION_UNDELIVERED_ALERT_MINUTES = env_int("TRM_FEDERATION_UNDELIVERED_ALERT_MINUTES", 60)
+# What a peer's message does here, and what a peer's receipt means here: the referrals' own.
+FEDERATION_APPLY = "trm.referrals.crossing.apply"
+FEDERATION_DELIVERED = "trm.referrals.crossing.delivered"
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
 # The address people reach this node at, for links in e-mails.

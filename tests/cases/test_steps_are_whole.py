@@ -425,6 +425,7 @@ def test_every_transition_and_record_with_effects_has_a_step_here():
 def test_every_effect_the_tables_name_is_a_function():
     paths = [path for t in case_workflow.TRANSITIONS for path in t.effects]
     paths += [path for named in case_workflow.RECORD_EFFECTS.values() for path in named]
+    paths += [*case_workflow.EVERY_RECORD_EFFECTS, *case_workflow.EVERY_STEP_EFFECTS]
     paths += [path for t in referral_workflow.TRANSITIONS for path in t.effects]
     paths += consent_actions.WITHDRAWAL_EFFECTS
     assert effects.check(paths) == []

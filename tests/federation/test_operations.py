@@ -78,6 +78,7 @@ def receipted(envelope: OutgoingEnvelope, greece, *, after: datetime.timedelta, 
             envelope_hash=envelope.envelope_hash,
             message_id=envelope.message_id,
             received_at=delivered + skew,
+            outcome="applied",
         ),
     )
 

@@ -3,7 +3,7 @@ thread of messages, and the sender's cancellation. The same actions as the refer
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +82,17 @@ class InboxEntry(ReferralOut):
     preview: PreviewOut
 
 
+class DeliveryOut(Schema):
+    state: Literal["queued", "delivered", "held", "refused"] = Field(
+        description="queued: not yet received there; delivered: received and applied; held: "
+        "received, waiting for the messages sent before it; refused: not applied there."
+    )
+    node: str
+    since: datetime.datetime
+    refusal: str = Field("", description="The receiving node's code, when refused.")
+    overdue: bool = Field(description="Undelivered for longer than the node's alert time.")
+
+
 class MessageOut(Schema):
     id: uuid.UUID
     kind: codes(MessageKind)
@@ -95,6 +106,9 @@ class MessageOut(Schema):
         description="The message; none where the reader sees only the preview."
     )
     preview: PreviewOut | None
+    delivery: DeliveryOut | None = Field(
+        None, description="For a message sent to another node: where its delivery stands."
+    )
 
 
 class NarrativeIn(In):
@@ -311,6 +325,7 @@ def _message_out(entry) -> MessageOut:
         in_reply_to=message.in_reply_to_id,
         content=entry.content,
         preview=preview_out(entry.preview) if entry.preview is not None else None,
+        delivery=DeliveryOut(**entry.delivery.__dict__) if entry.delivery is not None else None,
     )
 
 

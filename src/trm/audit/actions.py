@@ -48,6 +48,8 @@ ACTIONS: dict[str, Promise] = {
     "trm.referral.answered": _("A question on a referral was answered"),
     "trm.referral.cancelled": _("A referral was cancelled"),
     "trm.referral.notice_sent": _("A notice about a referral was sent"),
+    "trm.referral.package_received": _("The shared part of a referred case arrived from its node"),
+    "trm.referral.refused_by_peer": _("The receiving node refused a message about a referral"),
     # Between nodes
     "trm.peer.added": _("A peer node was added"),
     "trm.peer.removed": _("A peer node was removed"),

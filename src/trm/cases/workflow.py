@@ -28,6 +28,7 @@ CASE_WORK = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.FOCAL_POINT})
 # The effects' modules, written once.
 DEADLINES = "trm.deadlines.effects"
 NOTICES = "trm.referrals.notices"
+CROSSING = "trm.referrals.crossing"
 SUPERVISION = frozenset({Role.SUPERVISOR})
 
 
@@ -454,6 +455,11 @@ RECORD_EFFECTS = {
     "reintegration_plan": (f"{DEADLINES}.plan_agreed",),
     "monitoring_contact": (f"{DEADLINES}.monitoring_contact_made", f"{NOTICES}.monitoring_summary"),
 }
+
+# What every record and every step implies besides: a case referred to an organisation on
+# another node tells that node (`effect(record, actor)` and `effect(case, event, actor)`).
+EVERY_RECORD_EFFECTS = (f"{CROSSING}.record_written",)
+EVERY_STEP_EFFECTS = (f"{CROSSING}.step_taken",)
 
 TABLE = {(source, t.event): t for t in TRANSITIONS for source in t.sources}
 EVENTS = {t.event: t for t in TRANSITIONS}

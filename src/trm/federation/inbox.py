@@ -4,9 +4,9 @@ signature, addressed here, in time, its payload conforming to its type's publish
 with a signed receipt. A duplicate — the sender did not get the receipt and sends again,
 however late — gets the first receipt back and is stored once.
 
-What each message does to the cases is applied from the stored envelopes through the same
-actions as on this node (issue 12, items 4 and 5; not built yet): a receipt says the envelope
-is kept, not that it was applied.
+What each message does is applied in the same step, in its conversation's order (`apply`):
+the receipt says the envelope is kept and what applying it did (applied, refused with a code,
+or held until the messages before it arrive).
 """
 
 import datetime
@@ -19,6 +19,7 @@ from django.utils import timezone
 from trm.audit.log import record
 from trm.lib.steps import step
 
+from .apply import apply_in_order
 from .envelope import EnvelopeRefused, check_times, open_envelope
 from .identity import this_node
 from .messages import validate_payload
@@ -65,13 +66,6 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
         conversation=message.conversation,
         sequence=message.sequence,
         received_at=now,
-        receipt=sign_receipt(
-            key=node.signing_key,
-            node=node.name,
-            envelope_hash=opened.hash,
-            message_id=message.id,
-            received_at=now,
-        ),
     )
     try:
         with transaction.atomic():
@@ -88,11 +82,29 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
         target=stored,
         details={"peer": sender.name, "message": message.id, "type": message.type},
     )
+    applied = apply_in_order(sender, stored, message, lambda held: _reopen(node, held))
+    stored.receipt = sign_receipt(
+        key=node.signing_key,
+        node=node.name,
+        envelope_hash=opened.hash,
+        message_id=message.id,
+        received_at=now,
+        outcome=applied.outcome,
+        refusal=applied.refusal,
+    )
+    stored.save(update_fields=["receipt"])
     return stored, True
 
 
 def _loggable(refused: EnvelopeRefused) -> str:
     return f" ({refused.detail})" if refused.code == "schema_violation" else ""
+
+
+def _reopen(node, stored: IncomingEnvelope):
+    """The message of an envelope kept earlier (its sender's key is still pinned)."""
+    return open_envelope(
+        stored.envelope, node=node.name, encryption_key=node.encryption_key, pinned=pinned
+    ).message
 
 
 def _stored_before(sender: Peer, message_id: str, envelope_hash: str) -> IncomingEnvelope | None:

@@ -38,8 +38,9 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from trm.access.categories import DataCategory
 from trm.cases.models import Case, Sex
-from trm.cases.record_kinds import DIMENSIONS, RECORD_KINDS, RiskLevel
+from trm.cases.record_kinds import DIMENSIONS, RECORD_KINDS, RiskLevel, Side
 from trm.cases.stages import ClosureReason, Stage
+from trm.cases.workflow import EVENTS
 from trm.directory.models import ServiceKind
 from trm.lib import limits
 
@@ -130,8 +131,9 @@ class Offer(Payload):
     summary: Summary
     response_due_at: AwareDatetime
     sent_at: AwareDatetime
-    services: list[Service] = Field(max_length=CHOICES)
-    message: _text(limits.MESSAGE)
+    # What the sender asks for and says before acceptance, if it says it then.
+    services: list[Service] = Field(default=(), max_length=CHOICES)
+    message: _text(limits.MESSAGE) = ""
 
 
 class Accept(Payload):
@@ -184,10 +186,41 @@ class Package(Payload):
     _person_capped = field_validator("person")(_open_part)
 
 
-class Update(Payload):
-    """A correction: the record as it now is, replacing the one of the same id."""
+class UpdatedRecord(Record):
+    """A record written on a case referred across nodes, as the other side may see it; a
+    correction names the record it supersedes."""
 
-    record: Record
+    side: _choice(Side.values)
+    supersedes: uuid.UUID | None
+
+
+class Step(Payload):
+    """A step of the case's journey taken on the node that took it, for the other copy."""
+
+    event: _choice(EVENTS)
+    stage: _choice(Stage.values)
+    returned_at: AwareDatetime | None
+    received_at: AwareDatetime | None
+    closed_at: AwareDatetime | None
+    closure_reason: _choice(ClosureReason.values) | Literal[""]
+
+
+class Update(Payload):
+    """What changed on the case after acceptance: a record written (or a correction), or a
+    step of its journey taken."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["record"]}, {"required": ["step"]}]}
+    )
+
+    record: UpdatedRecord = None
+    step: Step = None
+
+    @model_validator(mode="after")
+    def _says_what(self):
+        if self.record is None and self.step is None:
+            raise ValueError("an update has a record or a step")
+        return self
 
 
 class Invalidate(Payload):
@@ -271,6 +304,10 @@ class Receipt(Payload):
     envelope: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     message: _text(64, required=True)
     received: AwareDatetime
+    # What applying the message did there: applied, refused (with a code), or held until the
+    # messages before it in its conversation arrive.
+    outcome: Literal["applied", "held", "refused"]
+    refusal: Annotated[str, StringConstraints(max_length=40)]
     audit_head: AuditHead | None
 
 

@@ -59,6 +59,38 @@ class Peer(models.Model):
         return self.node.base_url
 
 
+class Outcome(models.TextChoices):
+    HELD = "held", _("held until the messages before it arrive")
+    APPLIED = "applied", _("applied")
+    REFUSED = "refused", _("refused")
+
+
+class Conversation(models.Model):
+    """Where the exchange with a peer about one thing (a referral) stands, in each direction:
+    every node numbers its own messages in a conversation and names the previous one's hash, so
+    the receiver applies them in order, holds an early one, and notices a missing or forged
+    link. The two directions are apart: messages that cross are told apart by `expects`."""
+
+    peer = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, related_name="conversations", verbose_name=_("peer node")
+    )
+    key = models.CharField(_("conversation"), max_length=64)
+    sent = models.PositiveIntegerField(default=0)  # the sequence of the last message sent
+    last_sent_hash = models.CharField(max_length=64, blank=True)
+    applied = models.PositiveIntegerField(default=0)  # the sequence of the last one applied
+    last_applied_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "key"], name="one_conversation_per_peer")
+        ]
+
+    def __str__(self):
+        return self.key
+
+
 class IncomingEnvelope(models.Model):
     """An envelope a peer delivered, kept as it arrived (it is encrypted to this node) before
     anything is done with it: a duplicate is answered with the first one's receipt."""
@@ -74,6 +106,11 @@ class IncomingEnvelope(models.Model):
     sequence = models.PositiveIntegerField(_("sequence"))
     received_at = models.DateTimeField(_("received"))
     receipt = models.TextField(_("receipt"))
+    # What applying it did: applied through the actions, refused (with a code the sender is
+    # told), or held until the messages before it in its conversation arrive.
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, default=Outcome.HELD)
+    refusal = models.CharField(_("refusal"), max_length=40, blank=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("envelope received")
@@ -116,6 +153,9 @@ class OutgoingEnvelope(models.Model):
     receipt = models.TextField(_("receipt"), blank=True)
     # The peer's audit head its receipt named: this node witnesses the peer's log.
     peer_audit_head = models.JSONField(null=True, blank=True)
+    # What the peer's receipt says applying it did (its code if refused).
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, blank=True)
+    refusal = models.CharField(_("refusal"), max_length=40, blank=True)
     # What the last attempt met: a code, never the peer's answer text.
     last_problem = models.CharField(_("last problem"), max_length=100, blank=True)
     # When the administrators and focal points were told it stays undelivered: once.

@@ -9,6 +9,7 @@ circuit breaker: nothing more is tried with it until its own backoff has passed,
 down for a day is not hammered once per waiting message.
 """
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -17,16 +18,18 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from joserfc.jwk import OKPKey
 
 from trm.audit.log import record
 
-from .envelope import Message, envelope_hash, seal, stamped
+from .envelope import Message, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
-from .models import OutgoingEnvelope, Peer
+from .models import Conversation, OutgoingEnvelope, Peer
 from .receipts import read_receipt
 
 log = logging.getLogger(__name__)
@@ -48,15 +51,28 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 @transaction.atomic(savepoint=False)
 def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
-    """Seal `message` to `peer` and write it to the outbox, in the caller's step; the worker is
-    nudged when the step commits."""
+    """Seal `message` to `peer` as the next of its conversation and write it to the outbox, in
+    the caller's step; the worker is nudged when the step commits."""
     from trm.core.tasks import enqueue_unless_waiting
 
     from .tasks import deliver_envelopes
 
     node = this_node()
     now = timezone.now()
-    message = stamped(message, now=now, lifetime=LIFETIME)
+    # The conversation's row is locked after what the step locked before (the case, the
+    # referral) and before the audit chain's head: the step's lock order holds.
+    conversation, _new = Conversation.objects.select_for_update().get_or_create(
+        peer=peer, key=message.conversation
+    )
+    message = stamped(
+        dataclasses.replace(
+            message, sequence=conversation.sent + 1, previous=conversation.last_sent_hash
+        ),
+        now=now,
+        lifetime=LIFETIME,
+    )
+    conversation.sent, conversation.last_sent_hash = message.sequence, message_hash(message)
+    conversation.save(update_fields=["sent", "last_sent_hash"])
     envelope = seal(
         message,
         signing_key=node.signing_key,
@@ -160,18 +176,27 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         _unreachable(envelope, now, "no_valid_receipt")
         done.retried += 1
         return
+    # When the receipt came back, not when the attempt began: the latency counts the whole
+    # exchange, and the peer's clock is read against this moment.
+    answered = timezone.now()
     with transaction.atomic():
+        outcome, refusal = str(receipt.get("outcome", ""))[:12], str(receipt.get("refusal", ""))
         OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
             state=OutgoingEnvelope.State.DELIVERED,
-            # When the receipt came back, not when the attempt began: the latency counts the
-            # whole exchange, and the peer's clock is read against this moment.
-            delivered_at=timezone.now(),
+            delivered_at=answered,
             receipt=body.decode("ascii"),
             peer_audit_head=receipt.get("audit_head"),
             attempts=envelope.attempts + 1,
             leased_until=None,
             last_problem="",
+            outcome=outcome,
+            refusal=refusal[:40],
         )
+        envelope.state, envelope.delivered_at = OutgoingEnvelope.State.DELIVERED, answered
+        envelope.outcome, envelope.refusal = outcome, refusal[:40]
+        # What the receipt means here (a referral received, a withdrawal taken), in the same
+        # transaction: it locks the case and the referral, and the audit head comes last.
+        import_string(settings.FEDERATION_DELIVERED)(envelope)
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )

@@ -27,13 +27,22 @@ def audit_head() -> dict | None:
 
 
 def sign_receipt(
-    *, key: OKPKey, node: str, envelope_hash: str, message_id: str, received_at
+    *,
+    key: OKPKey,
+    node: str,
+    envelope_hash: str,
+    message_id: str,
+    received_at,
+    outcome: str,
+    refusal: str = "",
 ) -> str:
     document = {
         "node": node,
         "envelope": envelope_hash,
         "message": message_id,
         "received": received_at.isoformat(),
+        "outcome": outcome,
+        "refusal": refusal,
         "audit_head": audit_head(),
     }
     return jws.serialize_compact(

@@ -128,18 +128,36 @@ def move(referral: Referral, event: str, actor, **changes) -> None:
     effects.run(transition.effects, referral, actor)
 
 
-def _deliver(message: ReferralMessage) -> None:
-    """Hand the message to its recipient. Both organisations are on this node: at once."""
-    message.received_at = message.sent_at
+def _deliver(message: ReferralMessage, arrived) -> None:
+    """Hand the message to its recipient: on this node at once; on another node the message
+    goes into the outbox, in this step, and is received when the peer's receipt says so."""
+    if arrived is not None:  # it came from the other node: it is here now
+        message.received_at = arrived
+    elif message.to_organisation.is_hosted_here:
+        message.received_at = message.sent_at
+    else:
+        from .crossing import send
+
+        send(message)
+        return
     message.save(update_fields=["received_at"])
 
 
 def write_message(
-    referral: Referral, kind: str, *, user, payload: dict, to_sender=False, in_reply_to=None
+    referral: Referral,
+    kind: str,
+    *,
+    user,
+    payload: dict,
+    to_sender=False,
+    in_reply_to=None,
+    arrived=None,
 ) -> ReferralMessage:
-    """Write one message on the (locked) referral and deliver it."""
+    """Write one message on the (locked) referral and deliver it. `arrived`: the message came
+    from the other node (`arrived` holds its id and when it was sent), so it is not sent on."""
     sender, receiver = referral.sender, referral.receiver
     message = ReferralMessage(
+        **({"id": arrived.id, "sent_at": arrived.sent_at} if arrived is not None else {}),
         referral=referral,
         kind=kind,
         from_organisation=receiver if to_sender else sender,
@@ -150,7 +168,7 @@ def write_message(
     )
     message.referral = referral  # the locked instance: its case's person's key encrypts
     message.save()
-    _deliver(message)
+    _deliver(message, arrived and arrived.received_at)
     return message
 
 
@@ -205,13 +223,13 @@ def reasons_not_to_refer(case: Case, receiver, categories) -> list[str]:
     if receiver.country_id == case.owner.country_id:
         reasons.append(_("A transnational referral goes to an organisation in another country."))
     if not receiver.is_hosted_here:
-        reasons.append(
-            _(
-                "%(organisation)s works on another trm node: referrals between nodes are not "
-                "possible yet."
-            )
-            % names  # fmt: skip
-        )
+        from .crossing import peer_of
+
+        if peer_of(receiver) is None:
+            reasons.append(
+                _("%(organisation)s works on another trm node, which this node does not "
+                  "exchange with: ask the administrator to pin it (trm peer add).") % names
+            )  # fmt: skip
     facts = CaseFacts(case)
     if facts.seeks_asylum and receiver.kind not in NOT_AUTHORITIES:
         reasons.append(
@@ -319,11 +337,17 @@ def send_referral(
         receiver=receiver.pk,
         categories=referral.categories,
     )
-    # On one node the referral is in the receiver's inbox as soon as it is sent.
-    move(referral, "deliver", user)
-    audit_referral("trm.referral.received", referral, None, receiver, sent)
-    notifications.notify_of(sent, user, tracking.answer_deadline(referral))
+    if receiver.is_hosted_here:
+        # On one node the referral is in the receiver's inbox as soon as it is sent.
+        received(referral, sent, user)
     return referral
+
+
+def received(referral: Referral, sent: ReferralMessage, actor) -> None:
+    """The (locked) referral reached its receiver: its answer is due from now."""
+    move(referral, "deliver", actor)
+    audit_referral("trm.referral.received", referral, None, referral.receiver, sent)
+    notifications.notify_of(sent, actor, tracking.answer_deadline(referral))
 
 
 # --- the receiving side's answer ------------------------------------------------------------
@@ -342,7 +366,30 @@ def accept_referral(
 ) -> Referral:
     """The receiving organisation takes the person on: it gains access to the shared categories,
     records the reception arrangements, and the case moves on to return preparation."""
-    locked = _locked(referral)
+    return accept(
+        _locked(referral),
+        user,
+        met_by=met_by,
+        place=place,
+        meeting_at=meeting_at,
+        capacity_confirmed=capacity_confirmed,
+        message=message,
+    )
+
+
+def accept(
+    locked: Referral,
+    user,
+    *,
+    met_by: str,
+    place: str,
+    meeting_at: datetime.datetime,
+    capacity_confirmed: bool = True,
+    message: str = "",
+    arrived=None,
+) -> Referral:
+    """`accept_referral` on the locked referral, by a person of the receiving organisation (or
+    by its envoy, applying the acceptance `arrived` from its node)."""
     _member_of(user, locked.receiver)
     check(locked, "accept")
     case = locked.case
@@ -358,7 +405,7 @@ def accept_referral(
         errors["place"] = [_("Say where the person will be met.")]
     if not isinstance(meeting_at, datetime.datetime):
         errors["meeting_at"] = [_("Say when the person will be met.")]
-    elif meeting_at <= timezone.now():
+    elif meeting_at <= timezone.now() and arrived is None:
         # Arrangements are for a return still to come: a past meeting is a typing slip.
         errors["meeting_at"] = [_("The meeting with the person must be in the future.")]
     if errors:
@@ -384,7 +431,19 @@ def accept_referral(
             "capacity_confirmed": bool(capacity_confirmed),
             "message": message,
         },
+        arrived=arrived,
     )
+    if arrived is not None:
+        # Taken on the receiving node: its record and its step follow as updates of their own.
+        audit_referral(
+            "trm.referral.accepted", locked, user, locked.receiver, accepted, grant=grant.pk
+        )
+        notifications.notify_of(accepted, user)
+        if locked.sender.is_hosted_here:
+            from .crossing import send_package
+
+            send_package(locked)  # what it accepted follows to its node
+        return locked
     # The journey tells the receiving side by its grant: the record comes after the grant.
     journey.write_record(
         user,
@@ -407,13 +466,21 @@ def accept_referral(
 @step
 def decline_referral(user, referral: Referral, reason: str) -> Referral:
     """The receiving organisation cannot take the person on; the sender may refer elsewhere."""
-    locked = _locked(referral)
+    return decline(_locked(referral), user, reason)
+
+
+def decline(locked: Referral, user, reason: str, *, arrived=None) -> Referral:
     _member_of(user, locked.receiver)
     check(locked, "decline")
     reason = _text(reason, _("Say why the referral is declined."), "reason", limits.REASON)
     move(locked, "decline", user, decided_at=timezone.now())
     declined = write_message(
-        locked, MessageKind.DECLINE, user=user, to_sender=True, payload={"reason": reason}
+        locked,
+        MessageKind.DECLINE,
+        user=user,
+        to_sender=True,
+        payload={"reason": reason},
+        arrived=arrived,
     )
     audit_referral("trm.referral.declined", locked, user, locked.receiver, declined)
     notifications.notify_of(declined, user)
@@ -423,7 +490,10 @@ def decline_referral(user, referral: Referral, reason: str) -> Referral:
 @step
 def ask_for_information(user, referral: Referral, question: str) -> ReferralMessage:
     """The receiving organisation asks the sender something about the referral."""
-    locked = _locked(referral)
+    return ask(_locked(referral), user, question)
+
+
+def ask(locked: Referral, user, question: str, *, arrived=None) -> ReferralMessage:
     _member_of(user, locked.receiver)
     check(locked, "ask")
     question = _text(question, _("Write the question."), "question")
@@ -434,6 +504,7 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
         user=user,
         to_sender=True,
         payload={"question": question},
+        arrived=arrived,
     )
     audit_referral("trm.referral.information_requested", locked, user, locked.receiver, asked)
     notifications.notify_of(asked, user)
@@ -443,10 +514,13 @@ def ask_for_information(user, referral: Referral, question: str) -> ReferralMess
 @step
 def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text: str):
     """Answer a request for information, from the organisation it was sent to."""
-    locked = _locked(referral)
+    return reply(_locked(referral), user, message_in_reply_to.pk, text)
+
+
+def reply(locked: Referral, user, question_id, text: str, *, arrived=None) -> ReferralMessage:
     question = (
         ReferralMessage.objects.select_related("from_organisation", "to_organisation")
-        .filter(pk=message_in_reply_to.pk, referral_id=locked.pk)
+        .filter(pk=question_id, referral_id=locked.pk)
         .first()
     )
     if question is None:
@@ -463,6 +537,7 @@ def answer(user, referral: Referral, message_in_reply_to: ReferralMessage, text:
         to_sender=question.to_organisation_id == locked.receiver_id,
         payload={"text": text},
         in_reply_to=question,
+        arrived=arrived,
     )
     audit_referral("trm.referral.answered", locked, user, question.to_organisation, answered)
     notifications.notify_of(answered, user)
@@ -482,13 +557,33 @@ def cancel(
 ) -> ReferralMessage:
     """Cancel the (locked, open) referral: the receiver loses any access it was given, its
     deadlines end (the table's effects), and the other side is told (by `kind`, from the
-    receiver if `to_sender`)."""
-    move(referral, "cancel", user)
+    receiver if `to_sender`).
+
+    The sender's withdrawal of a referral to another node is only asked for here: the receiving
+    node may have accepted it meanwhile, and only it can say. The referral is cancelled when the
+    receiving node's receipt says the withdrawal was applied (`crossing.delivered`); refused
+    `already_accepted`, it stands. A withdrawal of consent binds both sides at once."""
+    check(referral, "cancel")
+    if kind == MessageKind.CANCEL and not referral.receiver.is_hosted_here:
+        from .crossing import withdrawal_on_its_way
+
+        if withdrawal_on_its_way(referral):
+            raise Conflict(
+                _("The withdrawal of this referral is on its way to the receiving node.")
+            )
+        return write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
     cancelled = write_message(referral, kind, user=user, payload=payload, to_sender=to_sender)
-    writer = referral.receiver if to_sender else referral.sender
-    audit_referral("trm.referral.cancelled", referral, user, writer, cancelled, because=kind)
-    notifications.notify_of(cancelled, user)
+    withdrawn(referral, cancelled, user)
     return cancelled
+
+
+def withdrawn(referral: Referral, cancelled: ReferralMessage, actor, *, arrived=None) -> None:
+    """The (locked) referral ends by the message `cancelled`: access and deadlines with it."""
+    move(referral, "cancel", actor)
+    writer = cancelled.from_organisation
+    because = cancelled.kind
+    audit_referral("trm.referral.cancelled", referral, actor, writer, cancelled, because=because)
+    notifications.notify_of(cancelled, actor)
 
 
 @step

@@ -5,7 +5,7 @@ a referral; after accepting they see the case through the grant (access.policy).
 organisation's staff see everything they sent.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Value, When
 from django.utils import timezone
@@ -72,6 +72,7 @@ class Entry:
     message: ReferralMessage
     content: dict | None
     preview: Preview | None = None
+    delivery: object = None  # crossing.Delivery, for a message sent to another node
 
 
 def thread(user, referral: Referral) -> list[Entry]:
@@ -100,6 +101,11 @@ def thread(user, referral: Referral) -> list[Entry]:
             entries.append(Entry(message, message.payload))
         except DecryptionError:  # the person was erased: the message is there, its content not
             entries.append(Entry(message, None))
+    if not (referral.sender.is_hosted_here and referral.receiver.is_hosted_here):
+        from .crossing import deliveries
+
+        sent = deliveries(entry.message.pk for entry in entries)
+        entries = [replace(entry, delivery=sent.get(entry.message.pk)) for entry in entries]
     audit(
         "trm.referral.read",
         actor=user,

@@ -42,6 +42,8 @@ def recipients(message: ReferralMessage) -> list[User]:
     """Who is told of `message`: the people of the organisation it went to who work on such
     messages (see the module), active users in active memberships only, in a stable order."""
     referral = message.referral
+    if not message.to_organisation.is_hosted_here:
+        return []  # its people are told on their own node, when the message arrives there
     if message.to_organisation_id == referral.receiver_id:
         found = _active_members(referral.receiver, RECEIVING_ROLES)
     else:

@@ -32,7 +32,15 @@ from ..locking import lock_case
 from ..models import Approval, Case, StageRecord
 from ..record_kinds import RECORD_KINDS, Side, not_before
 from ..stages import ClosureReason, Stage
-from ..workflow import RECORD_EFFECTS, CaseFacts, Transition, moves_from, transition_for
+from ..workflow import (
+    EVERY_RECORD_EFFECTS,
+    EVERY_STEP_EFFECTS,
+    RECORD_EFFECTS,
+    CaseFacts,
+    Transition,
+    moves_from,
+    transition_for,
+)
 
 NOT_FOUND = CASE_NOT_FOUND
 
@@ -189,7 +197,7 @@ def _new_record(actor: Actor, case: Case, kind_code: str, data: dict, *, superse
         details={"record": str(created.pk), "kind": kind_code, "fields": sorted(
             [*facts, *details])},
     )  # fmt: skip
-    effects.run(RECORD_EFFECTS.get(kind_code, ()), created, actor.user)
+    effects.run(RECORD_EFFECTS.get(kind_code, ()) + EVERY_RECORD_EFFECTS, created, actor.user)
     return created
 
 
@@ -291,6 +299,7 @@ def _apply(actor: Actor, case: Case, event: str, *, data=None, reason: str = "")
         details={"event": event, "from": source, "to": case.stage},
     )
     effects.run(transition.effects, case, actor.user)
+    effects.run(EVERY_STEP_EFFECTS, case, event, actor.user)
     return case
 
 

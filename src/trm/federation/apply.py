@@ -1,0 +1,91 @@
+"""Applying what peers send, in order: each node numbers its own messages in a conversation
+and names the previous one's hash, so the receiver applies message n only after n - 1, holds
+one that arrives early (the sender's outbox delivers in order, so the gap fills), and refuses
+one whose link to the previous does not hold.
+
+What a message does is the domain's (`settings.FEDERATION_APPLY`, the referrals' `crossing`):
+it is applied in a savepoint of the inbox's step, so a message refused changes nothing, and the
+refusal's code goes back to the sender in the receipt.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from trm.lib.errors import DomainError
+
+from .envelope import Message, message_hash
+from .models import Conversation, IncomingEnvelope, Outcome, Peer
+
+
+class NotApplied(Exception):
+    """A message that may not be applied: `code` tells the sender why, `detail` says more
+    (never personal data)."""
+
+    def __init__(self, code: str, detail: str = ""):
+        self.code, self.detail = code, detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+@dataclass(frozen=True)
+class Applied:
+    outcome: str
+    refusal: str = ""
+
+
+def _apply_one(message: Message, peer: Peer) -> Applied:
+    try:
+        with transaction.atomic():
+            import_string(settings.FEDERATION_APPLY)(message, peer)
+    except NotApplied as refused:
+        return Applied(Outcome.REFUSED, refused.code[:40])
+    except DomainError as refused:
+        # A rule of this node refuses it as it would refuse the step taken here.
+        code = re.sub(r"(?<!^)(?=[A-Z])", "_", type(refused).__name__).lower()
+        return Applied(Outcome.REFUSED, code[:40])
+    return Applied(Outcome.APPLIED)
+
+
+def apply_in_order(peer: Peer, stored: IncomingEnvelope, message: Message, reopen) -> Applied:
+    """Apply `stored` (just kept, holding `message`) if it is next in its conversation, then
+    every held one it was the gap before; what became of `stored`. `reopen(envelope)` gives
+    the message of a held envelope."""
+    conversation, _new = Conversation.objects.select_for_update().get_or_create(
+        peer=peer, key=message.conversation
+    )
+    if message.sequence <= conversation.applied:
+        # Another message with a place already taken: the peer numbers wrongly, or replays.
+        return _settle(stored, Applied(Outcome.REFUSED, "out_of_sequence"))
+    if message.sequence > conversation.applied + 1:
+        return Applied(Outcome.HELD)
+    outcome, current = None, (stored, message)
+    while current is not None:
+        envelope, opened = current
+        if opened.previous != conversation.last_applied_hash:
+            applied = Applied(Outcome.REFUSED, "broken_chain")
+        else:
+            applied = _apply_one(opened, peer)
+        _settle(envelope, applied)
+        conversation.applied, conversation.last_applied_hash = opened.sequence, message_hash(opened)
+        if envelope.pk == stored.pk:
+            outcome = applied
+        following = IncomingEnvelope.objects.filter(
+            sender=peer,
+            conversation=message.conversation,
+            sequence=conversation.applied + 1,
+            outcome=Outcome.HELD,
+        ).first()
+        current = (following, reopen(following)) if following is not None else None
+    conversation.save(update_fields=["applied", "last_applied_hash"])
+    return outcome
+
+
+def _settle(envelope: IncomingEnvelope, applied: Applied) -> Applied:
+    envelope.outcome, envelope.refusal = applied.outcome, applied.refusal
+    envelope.applied_at = timezone.now() if applied.outcome == Outcome.APPLIED else None
+    envelope.save(update_fields=["outcome", "refusal", "applied_at"])
+    return applied

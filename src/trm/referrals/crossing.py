@@ -1,0 +1,659 @@
+"""Referrals between nodes: each message of a referral to an organisation on another trm node
+travels as an envelope (`trm.federation`), and each envelope from a peer is applied here through
+the same actions as a step taken on this node, by the other organisation's envoy.
+
+The sending node keeps the case; the receiving node keeps a copy of what it may see of it: at
+first only the offer (the preview, nothing that names the person), and once it accepts, the
+package of the shared categories (domain.md §4.5, "accept before access"). Both copies of the
+referral share its id, which is the conversation's, and each message keeps its id on both
+nodes, so the two audit trails can be matched.
+
+An envoy is the account that stands for an organisation of a peer on this node: it cannot sign
+in (no usable password) and holds one case-work membership in its own organisation, so the
+actions' checks (who may answer a referral, who may write what) hold for a step that was taken
+on the other node exactly as for one taken here.
+
+The node whose side decides a state is the one that changes it first: the receiving node
+accepts, declines and asks; the sending node's withdrawal is asked of the receiving node and
+takes effect with its receipt (`delivered`), so a withdrawal that crosses an acceptance is
+refused `already_accepted` there and never half-applied. A message says which state its sender
+saw the referral in (`expects`); a message that no longer applies is refused with a code the
+other side is shown.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trm.access.policy import access_to
+from trm.access.view import case_view
+from trm.accounts.models import Membership, Role
+from trm.audit.log import record as audit
+from trm.cases import workflow as case_workflow
+from trm.cases.models import Case, Person, StageRecord
+from trm.cases.record_kinds import RECORD_KINDS, Side
+from trm.cases.stages import Stage
+from trm.directory.models import Organisation
+from trm.federation.apply import NotApplied
+from trm.federation.envelope import Message, Party
+from trm.federation.identity import this_node
+from trm.federation.models import Outcome, OutgoingEnvelope, Peer
+from trm.federation.outbox import queue
+from trm.lib import effects
+from trm.lib.errors import Conflict, DomainError
+
+from . import actions, workflow
+from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralMessage, ReferralState
+from .payload import build_payload
+
+# The envelope type of each message of a referral, and back.
+TYPE_OF_KIND = {
+    MessageKind.SEND: "offer",
+    MessageKind.ACCEPT: "accept",
+    MessageKind.DECLINE: "decline",
+    MessageKind.ASK_INFORMATION: "ask",
+    MessageKind.ANSWER: "answer",
+    MessageKind.CANCEL: "withdraw",
+    MessageKind.CONSENT_WITHDRAWN: "consent_withdrawn",
+    MessageKind.DEPARTURE_NOTICE: "departure",
+    MessageKind.RECEPTION_CONFIRMATION: "reception",
+    MessageKind.MONITORING_SUMMARY: "monitoring_summary",
+    MessageKind.CLOSURE_NOTICE: "closure",
+}
+
+ENVOY_PREFIX = "envoy:"
+
+
+# --- who is who across the border -----------------------------------------------------------
+
+
+def peer_of(organisation: Organisation) -> Peer | None:
+    """The active pin of the node `organisation` works on, if this node exchanges with it."""
+    if organisation.hosted_on_id is None:
+        return None
+    return Peer.objects.active().filter(node_id=organisation.hosted_on_id).first()
+
+
+def envoy(organisation: Organisation):
+    """The account that stands for `organisation` (of a peer) in the steps its node sends."""
+    user, made = get_user_model().objects.get_or_create(
+        username=f"{ENVOY_PREFIX}{organisation.pk}",
+        defaults={"first_name": str(organisation.name)[:150], "is_active": True},
+    )
+    if made:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.CASE_WORKER)
+    return user
+
+
+def _party(organisation: Organisation, node: str) -> Party:
+    return Party(node=node, organisation=organisation.slug)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _expects(referral: Referral) -> str:
+    """The state this node's copy of the referral is in, as the FHIR Task status says it."""
+    return workflow.FHIR_TASK_STATUS[ReferralState(referral.state)]
+
+
+def _queue(referral: Referral, type_: str, payload: dict, *, to, message_id=None):
+    peer = peer_of(to)
+    if peer is None:
+        raise DomainError(
+            _("%(organisation)s works on a node this node no longer exchanges with.")
+            % {"organisation": to.name}
+        )
+    here = this_node().name
+    sender = referral.sender if to.pk == referral.receiver_id else referral.receiver
+    return queue(
+        Message(
+            id=str(message_id or uuid.uuid4()),
+            type=type_,
+            sender=_party(sender, here),
+            recipient=_party(to, peer.name),
+            conversation=str(referral.pk),
+            sequence=0,  # the outbox numbers it in its conversation
+            previous="",
+            expects=_expects(referral),
+            payload=payload,
+        ),
+        peer,
+    )
+
+
+def _offer(message: ReferralMessage) -> dict:
+    """What crosses before acceptance: the preview and the terms, nothing that names anyone."""
+    referral, content = message.referral, message.payload
+    return {
+        "referral": str(referral.pk),
+        "reference": referral.case.reference,
+        "categories": referral.categories,
+        "summary": content["summary"],
+        "response_due_at": referral.response_due_at.isoformat(),
+        "sent_at": referral.sent_at.isoformat(),
+    }
+
+
+def send(message: ReferralMessage) -> OutgoingEnvelope:
+    """Put `message`, just written on its (locked) referral, in the outbox to the node of the
+    organisation it is for, with its own id."""
+    content = _offer(message) if message.kind == MessageKind.SEND else dict(message.payload)
+    if message.in_reply_to_id:
+        content["in_reply_to"] = str(message.in_reply_to_id)
+    return _queue(
+        message.referral,
+        TYPE_OF_KIND[message.kind],
+        content,
+        to=message.to_organisation,
+        message_id=message.pk,
+    )
+
+
+def send_package(referral: Referral) -> OutgoingEnvelope:
+    """The shared part of the case, to the node that accepted it: the case as the receiving
+    organisation sees it here (the categories and texts the sender chose)."""
+    payload = build_payload(referral.case, referral.categories, texts=referral.texts)
+    return _queue(referral, "package", {"referral": str(referral.pk), **payload},
+                  to=referral.receiver)  # fmt: skip
+
+
+def withdrawal_on_its_way(referral: Referral) -> bool:
+    return OutgoingEnvelope.objects.filter(
+        conversation=str(referral.pk), type="withdraw", state=OutgoingEnvelope.State.QUEUED
+    ).exists()
+
+
+def delivered(envelope: OutgoingEnvelope) -> None:
+    """The peer's receipt for `envelope` came back (in the outbox's transaction): what it means
+    for the referral here. An offer applied is received there; a withdrawal applied ends the
+    referral here; one refused leaves it as the receiving node has it."""
+    if envelope.type not in ("offer", "withdraw"):
+        return
+    try:
+        referral = Referral.objects.filter(pk=uuid.UUID(envelope.conversation)).first()
+    except ValueError:
+        return
+    if referral is None:
+        return
+    locked = actions._locked(referral)
+    message = ReferralMessage.objects.filter(pk=envelope.message_id).first()
+    if message is None:
+        return
+    message.referral = locked
+    if envelope.outcome == Outcome.REFUSED:
+        actions.audit_referral(
+            "trm.referral.refused_by_peer", locked, None, locked.receiver, message,
+            code=envelope.refusal,
+        )  # fmt: skip
+        if envelope.type == "offer" and locked.is_open:
+            # Nothing reached the receiver: the sender may refer again.
+            actions.withdrawn(locked, message, None)
+        return
+    if envelope.outcome != Outcome.APPLIED:
+        return
+    if envelope.type == "offer" and locked.state == ReferralState.REQUESTED:
+        message.received_at = envelope.delivered_at or timezone.now()
+        message.save(update_fields=["received_at"])
+        actions.received(locked, message, None)
+    elif envelope.type == "withdraw" and locked.is_open:
+        message.received_at = envelope.delivered_at or timezone.now()
+        message.save(update_fields=["received_at"])
+        actions.withdrawn(locked, message, None)
+
+
+# --- receiving ------------------------------------------------------------------------------
+
+
+class Arrived:
+    """A message from the other node, as `write_message` keeps it: its id and times."""
+
+    def __init__(self, message: Message):
+        self.id = uuid.UUID(message.id)
+        self.sent_at = datetime.datetime.fromisoformat(message.created)
+        self.received_at = timezone.now()
+
+
+def _organisation(party: Party, *, hosted_by: Peer | None) -> Organisation:
+    """The organisation a message names: one of the peer's (`hosted_by`) or one of this node's."""
+    found = Organisation.objects.select_related("country", "hosted_on").filter(
+        slug=party.organisation
+    )
+    organisation = found.first()
+    if organisation is None:
+        raise NotApplied("unknown_organisation", party.organisation)
+    here = organisation.is_hosted_here
+    if hosted_by is None and not here:
+        raise NotApplied("not_hosted_here", party.organisation)
+    if hosted_by is not None and organisation.hosted_on_id != hosted_by.node_id:
+        raise NotApplied("not_the_senders", party.organisation)
+    return organisation
+
+
+def _referral(message: Message, peer: Peer) -> Referral:
+    """This node's copy of the referral the message is about, locked, checked to be between the
+    message's two organisations."""
+    try:
+        key = uuid.UUID(message.conversation)
+    except ValueError:
+        raise NotApplied("unknown_referral") from None
+    referral = Referral.objects.select_related("sender", "receiver").filter(pk=key).first()
+    if referral is None:
+        raise NotApplied("unknown_referral")
+    ours = _organisation(message.recipient, hosted_by=None)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    if {ours.pk, theirs.pk} != {referral.sender_id, referral.receiver_id}:
+        raise NotApplied("unknown_referral")
+    return actions._locked(referral)
+
+
+def _expected(referral: Referral, message: Message) -> None:
+    """Refuse a message whose step no longer applies here; the code says where the referral is.
+    The receiving side's answer is taken while the referral awaits one, whatever state its
+    sender last heard of (a receipt can be late); a withdrawal only from the very state its
+    sender saw: one that crossed an acceptance is refused `already_accepted`."""
+    state = ReferralState(referral.state)
+    event = EVENT_OF_TYPE[message.type]
+    strict = event == "cancel" and message.expects != workflow.FHIR_TASK_STATUS[state]
+    if strict or workflow.transition_for(state, event) is None:
+        raise NotApplied(f"already_{state.value}")
+
+
+def _offered(message: Message, peer: Peer) -> None:
+    """An offer: this node's copy of the case and the referral, holding only the preview."""
+    payload = message.payload
+    receiver = _organisation(message.recipient, hosted_by=None)
+    sender = _organisation(message.sender, hosted_by=peer)
+    if Referral.objects.filter(pk=payload["referral"]).exists():
+        raise NotApplied("already_offered")
+    summary = payload["summary"]
+    case = Case.objects.filter(owner=sender, reference=payload["reference"]).first()
+    if case is None:
+        person = Person(given_name="", sex=summary.get("sex") or "", citizenship="")
+        person.save()
+        case = Case.objects.create(
+            person=person,
+            owner=sender,
+            reference=payload["reference"],
+            is_child=bool(summary.get("child")),
+            stage=Stage.REFERRAL,
+        )
+    elif case.referrals.open().exists():
+        raise NotApplied("already_offered")
+    case = actions.locked_case(case.pk)
+    referral = Referral.objects.create(
+        id=payload["referral"],
+        case=case,
+        sender=sender,
+        receiver=receiver,
+        categories=sorted(payload["categories"]),
+        state=workflow.EVENTS["send"].target,
+        sent_at=datetime.datetime.fromisoformat(payload["sent_at"]),
+        response_due_at=datetime.datetime.fromisoformat(payload["response_due_at"]),
+    )
+    referral.case = case
+    user = envoy(sender)
+    sent = actions.write_message(
+        referral,
+        MessageKind.SEND,
+        user=user,
+        payload={"categories": referral.categories, "summary": summary},
+        arrived=Arrived(message),
+    )
+    actions.audit_referral("trm.referral.sent", referral, user, sender, sent,
+                           receiver=receiver.pk, categories=referral.categories)  # fmt: skip
+    actions.received(referral, sent, user)
+
+
+def _packaged(message: Message, peer: Peer) -> None:
+    """The package, on acceptance: the person and the sending side's records as shared."""
+    referral = _referral(message, peer)
+    if referral.state not in (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS):
+        raise NotApplied(f"already_{referral.state}")
+    payload = message.payload
+    case, user = referral.case, envoy(referral.sender)
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    for name, value in payload.get("person", {}).items():
+        if name in Person.CATEGORY_OF_FIELD:
+            if name == "birth_date" and value:
+                value = datetime.date.fromisoformat(value)
+            setattr(person, name, value)
+    person.save()
+    case.person = person
+    for shared in payload.get("records", []):
+        kind = RECORD_KINDS.get(shared["kind"])
+        if kind is None or StageRecord.objects.filter(pk=shared["id"]).exists():
+            continue
+        facts, details = kind.split(shared["fields"])
+        made = StageRecord(
+            id=shared["id"], case=case, kind=shared["kind"], stage=shared["stage"],
+            side=Side.SENDING, facts=facts, details=details or None,
+            organisation=referral.sender, recorded_by=user,
+        )  # fmt: skip
+        made.case = case
+        made.save()
+        StageRecord.objects.filter(pk=made.pk).update(
+            recorded_at=datetime.datetime.fromisoformat(shared["recorded_at"])
+        )
+    case.is_child = bool(payload["case"].get("child"))
+    case.age_uncertain = bool(payload["case"].get("age_uncertain"))
+    case.version += 1
+    case.save(update_fields=["is_child", "age_uncertain", "version"])
+    # The thread shows the referral as the receiver sees it on one node: the whole package.
+    sent = referral.messages.filter(kind=MessageKind.SEND).first()
+    if sent is not None:
+        sent.referral = referral
+        sent.payload = {key: value for key, value in payload.items() if key != "referral"}
+        sent.save(update_fields=["payload"])
+    actions.audit_referral("trm.referral.package_received", referral, user, referral.sender, sent)
+
+
+def _answered(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    _expected(referral, message)
+    payload, arrived = message.payload, Arrived(message)
+    user = envoy(referral.receiver)
+    if message.type == "accept":
+        actions.accept(
+            referral,
+            user,
+            met_by=payload["met_by"],
+            place=payload["place"],
+            meeting_at=datetime.datetime.fromisoformat(payload["meeting_at"]),
+            capacity_confirmed=payload["capacity_confirmed"],
+            message=payload.get("message", ""),
+            arrived=arrived,
+        )
+    elif message.type == "decline":
+        actions.decline(referral, user, payload["reason"], arrived=arrived)
+    else:
+        actions.ask(referral, user, payload["question"], arrived=arrived)
+
+
+def _replied(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    actions.reply(
+        referral, envoy(theirs), message.payload["in_reply_to"], message.payload["text"],
+        arrived=Arrived(message),
+    )  # fmt: skip
+
+
+def _withdrawn(message: Message, peer: Peer) -> None:
+    """The sender withdraws (or the person withdrew consent, on either side): ended here."""
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    if message.type == "withdraw":
+        _expected(referral, message)
+    elif not referral.is_open:
+        raise NotApplied(f"already_{referral.state}")
+    kind = MessageKind.CANCEL if message.type == "withdraw" else MessageKind.CONSENT_WITHDRAWN
+    told = actions.write_message(
+        referral,
+        kind,
+        user=envoy(theirs),
+        payload=message.payload,
+        to_sender=theirs.pk == referral.receiver_id,
+        arrived=Arrived(message),
+    )
+    actions.withdrawn(referral, told, told.sent_by)
+
+
+# The referral table's event each answer takes: `expects` may differ while it is still possible.
+EVENT_OF_TYPE = {"accept": "accept", "decline": "decline", "ask": "ask", "withdraw": "cancel"}
+
+APPLY = {
+    "offer": _offered,
+    "accept": _answered,
+    "decline": _answered,
+    "ask": _answered,
+    "answer": _replied,
+    "package": _packaged,
+    "withdraw": _withdrawn,
+    "consent_withdrawn": _withdrawn,
+}
+
+
+def apply(message: Message, peer: Peer) -> None:
+    """Apply `message` from `peer` to the referrals of this node, in the inbox's step; refused
+    (NotApplied, or a domain refusal) changing nothing."""
+    applier = APPLY.get(message.type)
+    if applier is None:
+        raise NotApplied("not_applicable", message.type)
+    try:
+        applier(message, peer)
+    except Conflict as refused:
+        raise NotApplied("conflict", str(refused)) from None
+    except (KeyError, TypeError, ValueError) as broken:
+        # A payload its schema should have refused: nothing is applied of it.
+        raise NotApplied("unreadable_payload", type(broken).__name__) from None
+
+
+# --- the case after acceptance: each copy told of the other's records and steps -------------
+
+
+def counterpart(case) -> tuple[Referral, Organisation] | None:
+    """The case's accepted referral with an organisation on another node, and that
+    organisation: what this node's records and steps on the case are told to."""
+    referral = (
+        Referral.objects.select_related("sender__hosted_on", "receiver__hosted_on")
+        .filter(case_id=case.pk, state__in=sorted(ACCEPTED_STATES))
+        .order_by("-sent_at")
+        .first()
+    )
+    if referral is None:
+        return None
+    other = referral.receiver if referral.sender.is_hosted_here else referral.sender
+    return None if other.is_hosted_here else (referral, other)
+
+
+def _is_envoy(user) -> bool:
+    return user is not None and user.username.startswith(ENVOY_PREFIX)
+
+
+def record_written(record, actor) -> None:
+    """A record written here on a case referred across nodes: the other node gets it as the
+    other organisation sees it (its reader's view: the shared categories and texts for the
+    receiver, everything for the owner), or nothing if it may see none of it. A record an envoy
+    wrote came from there."""
+    found = counterpart(record.case)
+    if found is None or _is_envoy(actor):
+        return
+    referral, other = found
+    case = record.case
+    shown = next(
+        (seen for seen in case_view(case, access_to(envoy(other), case)).records
+         if seen.id == record.pk),
+        None,
+    )  # fmt: skip
+    if shown is None or not shown.values:
+        return
+    _queue(referral, "update", {"record": {
+        "id": str(record.pk), "kind": record.kind, "stage": record.stage, "side": record.side,
+        "recorded_at": record.recorded_at.isoformat(), "fields": shown.values,
+        "supersedes": str(record.supersedes_id) if record.supersedes_id else None,
+    }}, to=other)  # fmt: skip
+
+
+def step_taken(case, event: str, actor) -> None:
+    """A step of the case's journey taken here: the other node's copy takes it too."""
+    found = counterpart(case)
+    if found is None or _is_envoy(actor):
+        return
+    referral, other = found
+    moment = lambda value: value.isoformat() if value else None  # noqa: E731
+    _queue(referral, "update", {"step": {
+        "event": event, "stage": case.stage, "returned_at": moment(case.returned_at),
+        "received_at": moment(case.received_at), "closed_at": moment(case.closed_at),
+        "closure_reason": case.closure_reason,
+    }}, to=other)  # fmt: skip
+
+
+def _mirror_record(case, shared: dict, organisation, user) -> None:
+    kind = RECORD_KINDS.get(shared["kind"])
+    if kind is None:
+        raise NotApplied("unknown_record_kind", shared["kind"][:40])
+    if StageRecord.objects.filter(pk=shared["id"]).exists():
+        return
+    supersedes = None
+    if shared.get("supersedes"):
+        supersedes = StageRecord.objects.filter(
+            pk=shared["supersedes"], case=case, superseded_by__isnull=True
+        ).first()
+    facts, details = kind.split(shared["fields"])
+    made = StageRecord(
+        id=shared["id"], case=case, kind=shared["kind"], stage=shared["stage"],
+        side=shared.get("side", Side.SENDING), facts=facts, details=details or None,
+        organisation=organisation, recorded_by=user, supersedes=supersedes,
+    )  # fmt: skip
+    made.case = case
+    made.save()
+    StageRecord.objects.filter(pk=made.pk).update(
+        recorded_at=datetime.datetime.fromisoformat(shared["recorded_at"])
+    )
+    audit("trm.record.added", actor=user, organisation=case.owner, target=case,
+          details={"record": str(made.pk), "kind": made.kind, "fields": sorted(
+              [*facts, *details]), "from_node": True})  # fmt: skip
+    effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
+
+
+def _mirror_step(case, step: dict, user) -> None:
+    """The step the other node's copy took, taken here as it was there: its guards were checked
+    where its people took it, its deadlines are kept here too (its notices are its node's)."""
+    if case.stage == step["stage"]:
+        return
+    transition = case_workflow.transition_for(case.stage, step["event"])
+    if transition is None:
+        raise NotApplied("not_at_this_stage", f"{case.stage}/{step['event']}"[:40])
+    moment = lambda value: datetime.datetime.fromisoformat(value) if value else None  # noqa: E731
+    source = case.stage
+    case.stage = step["stage"]
+    case.returned_at = moment(step.get("returned_at")) or case.returned_at
+    case.received_at = moment(step.get("received_at")) or case.received_at
+    case.closed_at = moment(step.get("closed_at"))
+    case.closure_reason = step.get("closure_reason") or ""
+    if step["event"] == "close":
+        case.stage_before_closure = source
+    case.version += 1
+    case.save()
+    audit("trm.case.moved", actor=user, organisation=case.owner, target=case,
+          details={"event": step["event"], "from": source, "to": case.stage,
+                   "from_node": True})  # fmt: skip
+    effects.run(_deadlines_only(transition.effects), case, user)
+
+
+def _deadlines_only(paths) -> list[str]:
+    """Of a record's or a step's effects, those a copy keeps: its deadlines. Its notices are
+    the node's where it was taken, and arrive as messages of their own."""
+    return [path for path in paths if path.startswith(case_workflow.DEADLINES)]
+
+
+def _updated(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    if referral.state not in ACCEPTED_STATES:
+        raise NotApplied(f"already_{referral.state}")
+    user = envoy(theirs)
+    if "record" in message.payload:
+        _mirror_record(referral.case, message.payload["record"], theirs, user)
+    if "step" in message.payload:
+        _mirror_step(referral.case, message.payload["step"], user)
+
+
+# A notice of the journey: the referral's own step it takes here, if any, and who it is from.
+NOTICE_OF_TYPE = {
+    "departure": (MessageKind.DEPARTURE_NOTICE, "start"),
+    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start"),
+    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None),
+    "closure": (MessageKind.CLOSURE_NOTICE, "complete"),
+}
+
+
+def _noticed(message: Message, peer: Peer) -> None:
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    kind, event = NOTICE_OF_TYPE[message.type]
+    user = envoy(theirs)
+    if event is not None and workflow.transition_for(referral.state, event) is not None:
+        actions.move(referral, event, user)
+    elif event is not None and referral.state not in ACCEPTED_STATES:
+        raise NotApplied(f"already_{referral.state}")
+    told = actions.write_message(
+        referral, kind, user=user, payload=message.payload,
+        to_sender=theirs.pk == referral.receiver_id, arrived=Arrived(message),
+    )  # fmt: skip
+    actions.audit_referral("trm.referral.notice_sent", referral, user, theirs, told, kind=kind)
+
+
+APPLY.update(
+    {
+        "update": _updated,
+        "departure": _noticed,
+        "reception": _noticed,
+        "monitoring_summary": _noticed,
+        "closure": _noticed,
+    }
+)
+
+
+# --- what the people of this node see of the crossing ---------------------------------------
+
+# The refusals a peer's receipt may name, in words for the people whose message it was.
+REFUSAL_WORDS = {
+    "already_accepted": _("The receiving organisation had accepted the referral already."),
+    "already_declined": _("The receiving organisation had declined the referral already."),
+    "already_cancelled": _("The referral had been cancelled already."),
+    "already_completed": _("The referral was completed already."),
+    "already_in_progress": _("The return is under way already."),
+    "already_offered": _("This referral, or another one of the same case, was offered already."),
+    "unknown_organisation": _("The receiving node does not know one of the organisations."),
+    "not_hosted_here": _("The organisation does not work on that node."),
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a message to another node stands: queued, delivered (applied), held there until
+    the messages before it arrive, or refused (with what the refusal says)."""
+
+    state: str
+    node: str
+    since: datetime.datetime
+    refusal: str = ""
+    overdue: bool = False
+
+    @property
+    def reason(self) -> str:
+        return str(REFUSAL_WORDS.get(self.refusal, _("The receiving node refused it.")))
+
+
+def deliveries(message_ids) -> dict:
+    """{message id: Delivery} for the messages among `message_ids` that went to another node."""
+    overdue_after = datetime.timedelta(minutes=settings.FEDERATION_UNDELIVERED_ALERT_MINUTES)
+    now, found = timezone.now(), {}
+    sent = OutgoingEnvelope.objects.filter(message_id__in=[str(pk) for pk in message_ids])
+    for envelope in sent.select_related("peer__node"):
+        if envelope.state == OutgoingEnvelope.State.QUEUED:
+            state, since = "queued", envelope.queued_at
+        elif envelope.state == OutgoingEnvelope.State.REFUSED:
+            state, since = "refused", envelope.queued_at
+        else:
+            state = {Outcome.REFUSED: "refused", Outcome.HELD: "held"}.get(
+                envelope.outcome, "delivered"
+            )
+            since = envelope.delivered_at
+        found[uuid.UUID(envelope.message_id)] = Delivery(
+            state=state,
+            node=envelope.peer.name,
+            since=since,
+            refusal=envelope.refusal or envelope.last_problem,
+            overdue=state == "queued" and now - envelope.queued_at > overdue_after,
+        )
+    return found

@@ -1,0 +1,301 @@
+"""A referral between two real nodes: Greece (`trm serve` in its own process, data directory and
+SQLite database) refers a child's case to an organisation hosted on Albania (this test process,
+served by the live server). Every step is taken on the node whose people take it, through the
+same actions as on one node, and crosses as an envelope (issue 12, items 4 to 6).
+
+What each side holds is checked in its own database: Albania holds only the preview until it
+accepts, then the package; a withdrawal that crosses the acceptance is refused there and
+changes nothing on either side.
+"""
+
+import datetime
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import urllib.request
+
+import pytest
+from django.utils import timezone
+
+from tests.core.test_cli import trm
+from tests.synth.test_pages import signed_in as logged_in
+from trm.access.policy import access_to
+from trm.access.view import case_view
+from trm.accounts.models import Membership, Role, User
+from trm.demo_journeys import ScriptedJourney
+from trm.directory.models import Node, Organisation
+from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope
+from trm.federation.outbox import deliver_due
+from trm.federation.peers import add_peer, fetch_document
+from trm.referrals import actions
+from trm.referrals.inbox import inbox_for, thread
+from trm.referrals.models import MessageKind, Referral, ReferralState
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Run on the Greek node, in its own process and database: its staff take their steps there.
+GREEK_STEPS = """
+import json, os, sys
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "trm.settings"
+django.setup()
+from trm.accounts.models import User
+from trm.demo import _organisation_for, create_demo_data
+from trm.demo_journeys import ScriptedJourney
+from trm.directory.models import Country, Node, Organisation
+from trm.referrals import actions
+from trm.referrals.models import Referral, ReferralMessage
+
+asked = json.loads(sys.argv[1])
+create_demo_data()
+greek = _organisation_for(Country.objects.get(code="GR"), "services")
+worker = User.objects.get(username="gr.caseworker")
+done = {}
+if asked["step"] == "refer":
+    # The directory's copy of the Albanian organisations: they work on the node "al".
+    Organisation.objects.filter(country__code="AL").update(hosted_on=Node.objects.get(name="al"))
+    albanian = Organisation.objects.get(slug=asked["receiver"])
+    team = ScriptedJourney(greek, albanian, worker,
+                           User.objects.get(username="gr.supervisor"), None)
+    case = team.to_referral(child=True, escort_needed=True)
+    referral = team.send(case)
+    done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk),
+            "organisation": greek.slug}
+elif asked["step"] == "depart":
+    from trm.cases.models import Case
+    case = Case.objects.get(pk=asked["case"])
+    albanian = Referral.objects.get(case=case, state="accepted").receiver
+    team = ScriptedJourney(greek, albanian, worker, None, None)
+    team.add(worker, case, "return_preparation", {
+        "travel_documents_ready": True, "consular_verification": True,
+        "departure_on": asked["today"], "itinerary": "Direct flight to Tirana.",
+        "escort_arranged": True, "escort": "IOM escort"})
+    team.move(worker, case, "depart", data={"departed_at": asked["now"]})
+elif asked["step"] == "answer":
+    referral = Referral.objects.get(pk=asked["referral"])
+    question = referral.messages.get(kind="ask_information")
+    actions.answer(worker, referral, question, "She has a passport, it is with the police.")
+elif asked["step"] == "withdraw":
+    actions.cancel_referral(worker, Referral.objects.get(pk=asked["referral"]),
+                            "She changed her mind.")
+print(json.dumps(done))
+"""
+
+
+class Greece:
+    """The Greek node as its people and its database see it."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def take(self, step: str, **details) -> dict:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", textwrap.dedent(GREEK_STEPS),
+             json.dumps({"step": step, **details})],
+            env={**clean, "TRM_HOME": str(self.node.home)}, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.splitlines()[-1])
+
+    def api(self, path: str):
+        """What the Greek node's API answers a system of the Greek organisation."""
+        if not hasattr(self, "token"):
+            made = trm("token", "create", "--organisation", self.organisation, "--scopes",
+                       "referrals:read", "--name", "test", "--by", "gr.caseworker",
+                       home=self.node.home)  # fmt: skip
+            assert made.returncode == 0, made.stderr
+            self.token = next(x for x in made.stdout.splitlines() if x.startswith("trm_"))
+        request = urllib.request.Request(  # noqa: S310
+            self.node.address + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return json.loads(answer.read())
+
+    def deliver(self):
+        """The Greek worker sends what is waiting in its outbox."""
+        done = trm("worker", "--once", home=self.node.home)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    def query(self, sql: str, *parameters):
+        with sqlite3.connect(self.node.home / "trm.sqlite3") as database:
+            return database.execute(sql, parameters).fetchall()
+
+    def referral(self, pk) -> tuple[str, str]:
+        """The Greek referral's state and its case's stage."""
+        [found] = self.query(
+            "SELECT r.state, c.stage FROM referrals_referral r JOIN cases_case c "
+            "ON c.id = r.case_id WHERE r.id = ?",
+            str(pk).replace("-", ""),
+        )
+        return found
+
+    def kinds(self, pk) -> list[str]:
+        return [
+            kind
+            for (kind,) in self.query(
+                "SELECT kind FROM referrals_referralmessage WHERE referral_id = ? ORDER BY sent_at",
+                str(pk).replace("-", ""),
+            )
+        ]
+
+
+@pytest.fixture
+def nodes(greece_pins_albania):
+    """Each node pinned by the other; Albania's copy of the Greek directory marked as the
+    Greek node's; an Albanian case worker at the organisation Greece refers to."""
+    greek = greece_pins_albania
+    add_peer(greek.address, greek.fingerprint, fetch_document(greek.address))
+    Organisation.objects.filter(country__code="GR").update(hosted_on=Node.objects.get(name="gr"))
+    receiver = Organisation.objects.filter(country__code="AL", kind="international").first()
+    worker = User.objects.create_user("al.worker", password="x")  # noqa: S106
+    Membership.objects.create(user=worker, organisation=receiver, role=Role.CASE_WORKER)
+    return Greece(greek), receiver, worker
+
+
+def in_a_week():
+    return timezone.now() + datetime.timedelta(days=7)
+
+
+def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(nodes):
+    greece, receiver, worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    assert greece.referral(sent["referral"]) == ("requested", "referral")
+    greece.deliver()
+
+    # Albania holds the offer: a referral in the organisation's inbox, nothing that names her.
+    referral = Referral.objects.get(pk=sent["referral"])
+    assert referral.state == ReferralState.RECEIVED
+    assert referral.receiver == receiver
+    assert not referral.sender.is_hosted_here
+    assert list(inbox_for(worker)) == [referral]
+    [offer] = thread(worker, referral)
+    assert offer.content is None
+    assert offer.preview.child
+    assert offer.preview.escort_needed
+    assert referral.case.reference == sent["reference"]
+    assert referral.case.person.given_name == ""
+    assert referral.case.person.birth_date is None
+    assert not access_to(worker, referral.case), "no access before acceptance"
+    # Greece learnt from the receipt that it was received: the answer is due from now.
+    assert greece.referral(sent["referral"]) == ("received", "referral")
+
+    # Albania asks; Greece answers; the answer comes back. The question shows where it is.
+    asked = actions.ask_for_information(worker, referral, "Does she have an identity document?")
+    page = logged_in(worker).get(f"/referrals/{referral.pk}/")
+    assert "Waiting to be delivered to the node gr since" in page.content.decode()
+    assert deliver_due().delivered == 1
+    [question] = [e for e in thread(worker, referral) if e.message.pk == asked.pk]
+    assert question.delivery.state == "delivered"
+    assert "Delivered to the node gr on" in logged_in(worker).get(
+        f"/referrals/{referral.pk}/").content.decode()  # fmt: skip
+    assert greece.kinds(sent["referral"]) == ["send", "ask_information"]
+    greece.take("answer", referral=sent["referral"])
+    greece.deliver()
+    assert [entry.message.kind for entry in thread(worker, referral)] == [
+        MessageKind.SEND, MessageKind.ASK_INFORMATION, MessageKind.ANSWER
+    ]  # fmt: skip
+
+    # Albania accepts: Greece's case moves on, and the shared part of the case arrives.
+    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
+                            meeting_at=in_a_week())  # fmt: skip
+    assert deliver_due().delivered == 3  # with its record and step
+    assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
+    greece.deliver()
+    referral.refresh_from_db()
+    case = referral.case
+    assert (case.person.given_name, case.person.family_name) == ("Anila", "Hoxha")
+    assert case.is_child
+    view = case_view(case, access_to(worker, case))
+    seen = {shown.name: shown.value for shown in view.person}
+    assert seen["given_name"] == "Anila"
+    kinds = {record.kind for record in view.records}
+    shared = {"risk_assessment", "best_interests_determination", "reception_arrangements"}
+    assert shared <= kinds, kinds
+    # Both sides keep each message under the same id: the two trails can be matched.
+    ours = set(referral.messages.values_list("id", flat=True))
+    theirs = {row[0] for row in greece.query(
+        "SELECT id FROM referrals_referralmessage WHERE referral_id = ?",
+        sent["referral"].replace("-", ""))}  # fmt: skip
+    assert {str(pk).replace("-", "") for pk in ours} == theirs
+
+    # The return: each side takes its own steps on its own node, and the other copy follows.
+    team = ScriptedJourney(referral.sender, receiver, None, None, worker)
+    team.add(
+        worker,
+        case,
+        "risk_assessment",
+        {"risk_level": "medium", "needs_on_arrival": "Shelter for the first weeks."},
+    )
+    team.add(worker, case, "family_assessment", {
+        "outcome": "suitable", "caregiver": "Her aunt, Drita Hoxha",
+        "assessment": "The aunt has a stable home and income."})  # fmt: skip
+    assert deliver_due().delivered == 2
+    now = timezone.now()
+    greece.take("depart", case=sent["case"], now=now.isoformat(),
+                today=now.date().isoformat())  # fmt: skip
+    greece.deliver()
+    case.refresh_from_db()
+    assert (case.stage, case.returned_at) == ("travel", now)
+    assert referral.messages.filter(kind=MessageKind.DEPARTURE_NOTICE).exists()
+    team.confirm_reception(case)
+    team.agree_plan(case)
+    team.monitor(case)
+    assert deliver_due().delivered > 0
+    assert greece.referral(sent["referral"]) == ("in_progress", "monitoring")
+    assert greece.kinds(sent["referral"])[-1] == "monitoring_summary"
+    # Greece keeps the receiving side's records as the owner of the case sees them.
+    [[details]] = greece.query(
+        "SELECT count(*) FROM cases_stagerecord WHERE case_id = ? AND kind = 'monitoring_contact'",
+        sent["case"].replace("-", ""))  # fmt: skip
+    assert details == 1
+    assert set(IncomingEnvelope.objects.values_list("outcome", flat=True)) == {Outcome.APPLIED}
+    assert set(greece.query("SELECT DISTINCT outcome FROM federation_incomingenvelope")) == {
+        ("applied",)}  # fmt: skip
+
+
+def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing(nodes):
+    greece, receiver, worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
+    greece.deliver()
+    referral = Referral.objects.get(pk=sent["referral"])
+
+    # Albania accepts while Greece withdraws: neither has heard of the other's step yet.
+    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
+                            meeting_at=in_a_week())  # fmt: skip
+    greece.take("withdraw", referral=sent["referral"])
+    assert greece.referral(sent["referral"]) == ("received", "referral"), "only asked for"
+    greece.deliver()
+    [[outcome, refusal]] = greece.query(
+        "SELECT outcome, refusal FROM federation_outgoingenvelope WHERE type = 'withdraw'"
+    )
+    assert (outcome, refusal) == ("refused", "already_accepted")
+    assert greece.referral(sent["referral"]) == ("received", "referral")
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.ACCEPTED
+    # Greece's people see why: through their node's API, as an outside system would.
+    thread_there = greece.api(f"/api/referrals/{sent['referral']}/thread")
+    [withdrawal] = [m for m in thread_there if m["kind"] == "cancel"]
+    assert withdrawal["delivery"]["state"] == "refused"
+    assert withdrawal["delivery"]["refusal"] == "already_accepted"
+
+    # The acceptance reaches Greece and applies: both sides agree.
+    assert deliver_due().delivered == 3  # with its record and step
+    assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
+    assert OutgoingEnvelope.objects.get(type="accept").outcome == Outcome.APPLIED
+
+
+def test_a_declined_referral_is_declined_on_both_nodes(nodes):
+    greece, receiver, worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.deliver()
+    referral = Referral.objects.get(pk=sent["referral"])
+    actions.decline_referral(worker, referral, "We have no place for a child this month.")
+    assert deliver_due().delivered == 1
+    assert greece.referral(sent["referral"]) == ("declined", "referral")
+    assert greece.kinds(sent["referral"]) == ["send", "decline"]
