@@ -148,10 +148,12 @@ def test_the_inbox_lists_and_explains_what_peers_delivered(greece, albania, caps
     message = now_offer()
     assert deliver(sealed(message, greece, this_node)).status_code == 200
     listed = run(capsys, "inbox")
-    assert f"\t{message.id}\tgr\toffer\t{message.conversation}\t1\tstored\t" in listed
+    # The offer names organisations this node does not know: refused when applied.
+    assert f"\t{message.id}\tgr\toffer\t{message.conversation}\t1\trefused\t" in listed
     explained = run(capsys, "inbox", "--explain", message.id)
     assert "verified, stored and receipted" in explained
     assert "trm.envelope.received" in explained
+    assert "refused when applied, code " in explained
     assert "grandmother" not in listed + explained
 
 

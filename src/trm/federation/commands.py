@@ -7,7 +7,8 @@ import sys
 
 OUTBOX_COLUMNS = ("id", "message", "peer", "type", "conversation", "sequence", "state",
                   "attempts", "problem", "age", "delivered after")  # fmt: skip
-INBOX_COLUMNS = ("id", "message", "peer", "type", "conversation", "sequence", "state", "age")
+INBOX_COLUMNS = ("id", "message", "peer", "type", "conversation", "sequence", "state",
+                 "problem", "age")  # fmt: skip
 
 
 def _setup() -> None:

@@ -16,7 +16,7 @@ from trm.audit.log import record
 from trm.audit.models import AuditEvent
 from trm.lib.steps import step
 
-from .models import IncomingEnvelope, OutgoingEnvelope, Peer
+from .models import IncomingEnvelope, Outcome, OutgoingEnvelope, Peer
 from .receipts import read_receipt
 
 LATENCY_WINDOW = datetime.timedelta(hours=24)
@@ -138,6 +138,11 @@ def explain_outgoing(envelope: OutgoingEnvelope, now=None) -> list[str]:
         lines.append(f"last problem: {envelope.last_problem}")
     if envelope.state == OutgoingEnvelope.State.DELIVERED:
         head = envelope.peer_audit_head or {}
+        if envelope.outcome:
+            lines.append(
+                f"the peer's receipt says: {envelope.outcome}"
+                + (f", code {envelope.refusal}" if envelope.refusal else "")
+            )
         lines.append(
             f"delivered {_when(envelope.delivered_at)}, "
             f"{age(envelope.queued_at, envelope.delivered_at)} after it was queued; the peer's "
@@ -174,6 +179,12 @@ def explain_incoming(envelope: IncomingEnvelope) -> list[str]:
     ]
     for event in _events(envelope):
         lines.append(f"{_when(event.occurred_at)}  #{event.sequence}  {event.action}")
+    if envelope.outcome == Outcome.APPLIED:
+        lines.append(f"applied {_when(envelope.applied_at)}")
+    elif envelope.outcome == Outcome.REFUSED:
+        lines.append(f"refused when applied, code {envelope.refusal}; the sender was told so")
+    else:
+        lines.append("held until the messages before it in its conversation arrive")
     return lines
 
 
@@ -188,9 +199,10 @@ def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             "type": envelope.type,
             "conversation": envelope.conversation,
             "sequence": envelope.sequence,
-            "state": envelope.state,
+            # Delivered, and what the peer's receipt says applying it did there.
+            "state": f"{envelope.state}/{envelope.outcome}" if envelope.outcome else envelope.state,
             "attempts": envelope.attempts,
-            "problem": envelope.last_problem or "-",
+            "problem": envelope.refusal or envelope.last_problem or "-",
             "age": age(envelope.queued_at, now),
             "delivered after": age(envelope.queued_at, envelope.delivered_at)
             if envelope.delivered_at
@@ -212,7 +224,8 @@ def inbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             "type": envelope.type,
             "conversation": envelope.conversation,
             "sequence": envelope.sequence,
-            "state": "stored",
+            "state": envelope.outcome,
+            "problem": envelope.refusal or "-",
             "age": age(envelope.received_at, now),
         }
         for envelope in IncomingEnvelope.objects.select_related("sender__node").order_by("-pk")[
