@@ -9,6 +9,7 @@ import statistics
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from joserfc.jwk import OKPKey
 
@@ -243,7 +244,8 @@ class PeerStatus:
     queued: int
     oldest: OutgoingEnvelope | None  # the oldest envelope not acknowledged by a receipt
     oldest_age: datetime.timedelta | None
-    refused: int
+    refused: int  # by the peer's inbox, or when it applied them
+    held: int  # delivered, and held there until the messages before them arrive
     delivered: int  # in the last 24 hours
     latency_p50: datetime.timedelta | None
     latency_p95: datetime.timedelta | None
@@ -301,7 +303,12 @@ def peer_statuses(now=None) -> list[PeerStatus]:
                 queued=waiting.count(),
                 oldest=oldest,
                 oldest_age=now - oldest.queued_at if oldest else None,
-                refused=sent.filter(state=OutgoingEnvelope.State.REFUSED).count(),
+                refused=sent.filter(
+                    Q(state=OutgoingEnvelope.State.REFUSED) | Q(outcome=Outcome.REFUSED)
+                ).count(),
+                held=sent.filter(
+                    state=OutgoingEnvelope.State.DELIVERED, outcome=Outcome.HELD
+                ).count(),
                 delivered=len(delivered),
                 latency_p50=_seconds(percentile(latencies, 0.5)) if latencies else None,
                 latency_p95=_seconds(percentile(latencies, 0.95)) if latencies else None,
