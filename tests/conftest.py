@@ -1,14 +1,25 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from tests.append_only import empty_append_only_tables
 from tests.personas import Personas
+from trm.directory import seed
 from trm.directory.models import Country
-from trm.directory.seed import seed_directory
+
+# The test database is that of a node on its own, every country's organisations hosted here,
+# whatever identity (`trm node init`) the developer's TRM_HOME may hold: the seed reads it.
+NO_IDENTITY = Path("/nonexistent/trm-test-home")
+
+
+def seed_directory():
+    with override_settings(TRM_HOME=NO_IDENTITY):
+        seed.seed_directory()
 
 
 def _transactional(item) -> bool:

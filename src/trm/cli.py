@@ -464,6 +464,31 @@ def peer_add(args) -> None:
         sys.exit(f"trm: {' '.join(refused.reasons)}")
     print(f"pinned {peer.name} ({', '.join(peer.countries)}) at {peer.address}")
     print(f"fingerprint: {spoken_fingerprint(peer.fingerprint)}")
+    # Its directory at once; a peer that has not pinned this node yet refuses, and the worker
+    # tries again until it has.
+    _copy_directory(peer, exit_on_refusal=False)
+
+
+def _copy_directory(peer, *, exit_on_refusal: bool) -> None:
+    from trm.federation.shared_directory import DirectoryRefused, fetch_directory
+
+    try:
+        copied = fetch_directory(peer)
+    except DirectoryRefused as refused:
+        said = f"the directory of {peer.name} was not copied: {' '.join(refused.reasons)}"
+        if exit_on_refusal:
+            sys.exit(f"trm: {said} ({refused})")
+        print(f"{said} ({refused}) The worker tries again.")
+        return
+    skipped = (
+        f"; not shown, this node has no such country: {', '.join(copied.skipped_countries)}"
+        if copied.skipped_countries
+        else ""
+    )
+    print(
+        f"directory of {copied.peer} copied: {copied.listed} organisations, "
+        f"{copied.made_inactive} no longer listed made inactive{skipped}"
+    )
 
 
 def peer_list(args) -> None:
@@ -478,6 +503,18 @@ def peer_list(args) -> None:
             f"{peer.name}\t{','.join(peer.countries)}\t{peer.address}\t"
             f"{spoken_fingerprint(peer.fingerprint)}\t{state}"
         )
+
+
+def peer_refresh(args) -> None:
+    """Copy a peer's directory now (the worker does it every
+    TRM_FEDERATION_DIRECTORY_REFRESH_MINUTES)."""
+    _setup_django(database="set up")
+    from trm.federation.models import Peer
+
+    peer = Peer.objects.active().select_related("node").filter(node__name=args.name).first()
+    if peer is None:
+        sys.exit(f"trm: no pinned peer is called {args.name!r}")
+    _copy_directory(peer, exit_on_refusal=True)
 
 
 def peer_remove(args) -> None:
@@ -668,6 +705,11 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(run=peer_add)
     command = peer_commands.add_parser("list", help="the pinned and removed peers")
     command.set_defaults(run=peer_list)
+    command = peer_commands.add_parser(
+        "refresh", help="copy a peer's signed directory of organisations now"
+    )
+    command.add_argument("name")
+    command.set_defaults(run=peer_refresh)
     command = peer_commands.add_parser("remove", help="stop all exchange with a peer")
     command.add_argument("name")
     command.set_defaults(run=peer_remove)

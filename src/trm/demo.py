@@ -5,6 +5,7 @@ Only `trm demo` calls this, on its own database. Every person here is invented.
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,8 +41,12 @@ DEMO_ROLES = [
 ]
 
 
-def _organisation_for(country: Country, which: str) -> Organisation:
-    organisations = Organisation.objects.filter(country=country, is_active=True)
+def _organisation_for(country: Country, which: str) -> Organisation | None:
+    """The demo organisation of `country` for `which` role, among those hosted here (a node
+    with an identity hosts its own countries' only); None if it hosts none of the country's."""
+    organisations = Organisation.objects.filter(country=country, is_active=True).filter(
+        Q(hosted_on__isnull=True) | Q(hosted_on__is_this_node=True)
+    )
     focal_point = organisations.filter(is_focal_point=True).first()
     if which == "services":
         found = organisations.filter(kind=OrganisationKind.INTERNATIONAL).first()
@@ -58,6 +63,8 @@ def create_demo_data() -> None:
     password = make_password(DEMO_PASSWORD)
     for country in Country.objects.filter(code__in=STAFF_NAMES):
         names = STAFF_NAMES[country.code]
+        if _organisation_for(country, "services") is None:
+            continue  # another node's country: its staff are that node's
         for index, (suffix, role, which) in enumerate(DEMO_ROLES):
             username = f"{country.code.lower()}.{suffix}"
             if User.objects.filter(username=username).exists():
@@ -131,9 +138,13 @@ def create_demo_cases() -> None:
     kept_in = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     with override_settings(MAILERS=kept_in):
         for sending, receiving, child, until, person in DEMO_CASES:
+            sender = _organisation_for(Country.objects.get(code=sending), "services")
+            receiver = _organisation_for(Country.objects.get(code=receiving), "services")
+            if sender is None or receiver is None:
+                continue  # a case between nodes is the federated demo's
             team = ScriptedJourney(
-                _organisation_for(Country.objects.get(code=sending), "services"),
-                _organisation_for(Country.objects.get(code=receiving), "services"),
+                sender,
+                receiver,
                 User.objects.get(username=f"{sending.lower()}.caseworker"),
                 User.objects.get(username=f"{sending.lower()}.supervisor"),
                 User.objects.get(username=f"{receiving.lower()}.caseworker"),

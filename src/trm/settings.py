@@ -108,9 +108,15 @@ NODE_ENCRYPTION_KEY_FILE = Path(
 )
 # How far a message's creation time may be from this node's clock, either way.
 FEDERATION_CLOCK_SKEW_SECONDS = env_int("TRM_FEDERATION_CLOCK_SKEW_SECONDS", 300)
+# How old a peer's directory copy may grow before the worker fetches it again.
+FEDERATION_DIRECTORY_REFRESH_MINUTES = env_int("TRM_FEDERATION_DIRECTORY_REFRESH_MINUTES", 60)
+if FEDERATION_DIRECTORY_REFRESH_MINUTES < 1:
+    raise ImproperlyConfigured("TRM_FEDERATION_DIRECTORY_REFRESH_MINUTES must be at least 1")
 # After this long undelivered, a message to a peer is shown as late and its node's
 # administrators and focal points are alerted.
 FEDERATION_UNDELIVERED_ALERT_MINUTES = env_int("TRM_FEDERATION_UNDELIVERED_ALERT_MINUTES", 60)
+# A worker sending an envelope holds it this long; one killed meanwhile lets it go then.
+FEDERATION_DELIVERY_LEASE_SECONDS = env_int("TRM_FEDERATION_DELIVERY_LEASE_SECONDS", 60)
 # What a peer's message does here, and what a peer's receipt means here: the referrals' own.
 FEDERATION_APPLY = "trm.referrals.crossing.apply"
 FEDERATION_DELIVERED = "trm.referrals.crossing.delivered"

@@ -3,6 +3,9 @@
 import pytest
 from django.conf import settings
 
+from tests.conftest import NO_IDENTITY
+from trm.accounts.models import User
+from trm.demo import create_demo_cases, create_demo_data
 from trm.directory.models import (
     Country,
     Node,
@@ -12,11 +15,18 @@ from trm.directory.models import (
     ServiceKind,
 )
 from trm.directory.seed import COUNTRIES, ORGANISATIONS, seed_directory
+from trm.federation.identity import init_node
 from trm.lib.languages import SPOKEN_LANGUAGES
 
 pytestmark = pytest.mark.django_db
 
 NAME_LANGUAGES = {"en", "fr", "es", "it", "el", "pl", "sq", "uk", "ar"}
+
+
+@pytest.fixture(autouse=True)
+def _a_node_on_its_own(settings):
+    # Without an identity (`trm node init`), whatever the developer's TRM_HOME holds.
+    settings.TRM_HOME = NO_IDENTITY
 
 
 def snapshot():
@@ -143,3 +153,29 @@ def test_the_seed_data_names_every_country_it_uses():
     assert {data["country"] for data in ORGANISATIONS} == codes
     slugs = [data["slug"] for data in ORGANISATIONS]
     assert len(slugs) == len(set(slugs))
+
+
+def test_a_node_with_an_identity_hosts_its_own_countries_and_learns_the_others_from_peers(
+    settings, tmp_path
+):
+    settings.TRM_HOME = tmp_path
+    settings.NODE_KEY_FILE = tmp_path / "keys" / "node_ed25519.pem"
+    settings.NODE_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "node_x25519.pem"
+    init_node(name="gr", countries=["GR", "IT"], address="https://trm.example.gr")
+    Organisation.objects.all().delete()  # a node seeded for the first time
+    seed_directory()
+    hosted = set(Organisation.objects.values_list("country__code", flat=True))
+    assert hosted == {"GR", "IT"}
+    assert Organisation.objects.count() == sum(
+        1 for data in ORGANISATIONS if data["country"] in {"GR", "IT"}
+    )
+    assert all(organisation.is_hosted_here for organisation in Organisation.objects.all())
+    # Every country's NRM is still configured: a peer's organisations are shown with it.
+    assert Country.objects.count() == len(COUNTRIES)
+    # The demo's staff and cases are those of the node's own countries only.
+    create_demo_data()
+    create_demo_cases()
+    assert {name.split(".")[0] for name in User.objects.values_list("username", flat=True)} == {
+        "gr",
+        "it",
+    }

@@ -41,7 +41,7 @@ class GreekNode:
             [sys.executable, "-m", "trm.cli", "serve", "--port", str(self.port), "--workers", "1",
              "--threads", "2"],
             env={**clean, "TRM_HOME": str(self.home)}, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 120
         while True:
@@ -55,6 +55,11 @@ class GreekNode:
 
     def stop(self):
         self.server.send_signal(signal.SIGTERM)
+        self.server.communicate(timeout=30)
+
+    def kill(self):
+        """kill -9 of the server and its workers: nothing gets to finish or answer."""
+        os.killpg(self.server.pid, signal.SIGKILL)
         self.server.communicate(timeout=30)
 
     @property

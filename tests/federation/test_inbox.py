@@ -1,6 +1,7 @@
 """The inbox: a pinned peer's envelope is stored once and answered with a signed receipt; a
 duplicate, however late, gets the same receipt; anything else is refused with a code and a
-reason and stores nothing (issue 12, item 4 and the fault list of "Done means")."""
+reason and stores nothing; a conversation's messages are applied in their sender's order, an early
+one held until the gap fills (issue 12, item 4 and the fault list of "Done means")."""
 
 import datetime
 import logging
@@ -15,8 +16,8 @@ from tests.federation.test_envelope import Node, offer, public, sealed
 from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
-from trm.federation.envelope import MAX_ENVELOPE_BYTES, canonical, stamped
-from trm.federation.models import IncomingEnvelope, Peer
+from trm.federation.envelope import MAX_ENVELOPE_BYTES, canonical, message_hash, stamped
+from trm.federation.models import Conversation, IncomingEnvelope, Outcome, Peer
 from trm.federation.receipts import read_receipt
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,56 @@ def test_the_receipt_is_signed_by_this_node_alone(greece, albania):
                      envelope_hash=stored.envelope_hash)  # fmt: skip
     with pytest.raises(ValueError, match="another envelope"):
         read_receipt(answer.content.decode(), key=public(albania.signing), envelope_hash="0" * 64)
+
+
+# --- order: a conversation's messages are applied as their sender numbered them --------------
+
+
+def delivered(envelope: str, albania) -> dict:
+    answer = deliver(envelope)
+    assert answer.status_code == 200, answer.content
+    stored = IncomingEnvelope.objects.get(envelope=envelope)
+    return read_receipt(
+        answer.content.decode(), key=public(albania.signing), envelope_hash=stored.envelope_hash
+    )
+
+
+def chain(count: int) -> list:
+    """`count` messages of one conversation, each naming the one before it."""
+    messages, previous = [], ""
+    for sequence in range(1, count + 1):
+        message = now_offer(type="ask", sequence=sequence, previous=previous,
+                            payload={"question": f"Question {sequence}?"})  # fmt: skip
+        messages.append(message)
+        previous = message_hash(message)
+    return messages
+
+
+def test_an_early_message_is_held_until_the_one_before_it_arrives(greece, albania):
+    first, second, third = chain(3)
+    assert delivered(sealed(third, greece, albania), albania)["outcome"] == Outcome.HELD
+    assert delivered(sealed(second, greece, albania), albania)["outcome"] == Outcome.HELD
+    conversation = Conversation.objects.get()
+    assert conversation.applied == 0
+    # The first arrives: it is applied, and then the two it held back, in their order.
+    delivered(sealed(first, greece, albania), albania)
+    conversation.refresh_from_db()
+    assert conversation.applied == 3
+    assert conversation.last_applied_hash == message_hash(third)
+    assert Outcome.HELD not in set(IncomingEnvelope.objects.values_list("outcome", flat=True))
+
+
+def test_a_message_whose_link_to_the_previous_does_not_hold_is_refused(greece, albania):
+    first, _second = chain(2)
+    forged = now_offer(type="ask", sequence=2, previous="0" * 64, payload={"question": "?"})
+    delivered(sealed(first, greece, albania), albania)
+    receipt = delivered(sealed(forged, greece, albania), albania)
+    assert (receipt["outcome"], receipt["refusal"]) == (Outcome.REFUSED, "broken_chain")
+
+
+def test_a_place_in_the_conversation_taken_twice_is_refused(greece, albania):
+    first, _second = chain(2)
+    again = now_offer(type="ask", sequence=1, previous="", payload={"question": "Again?"})
+    delivered(sealed(first, greece, albania), albania)
+    receipt = delivered(sealed(again, greece, albania), albania)
+    assert (receipt["outcome"], receipt["refusal"]) == (Outcome.REFUSED, "out_of_sequence")

@@ -55,8 +55,11 @@ greek = _organisation_for(Country.objects.get(code="GR"), "services")
 worker = User.objects.get(username="gr.caseworker")
 done = {}
 if asked["step"] == "refer":
-    # The directory's copy of the Albanian organisations: they work on the node "al".
-    Organisation.objects.filter(country__code="AL").update(hosted_on=Node.objects.get(name="al"))
+    # The Greek node hosts Greece's organisations only: the Albanian ones are its copy of the
+    # directory the node "al" publishes.
+    from trm.federation.models import Peer
+    from trm.federation.shared_directory import fetch_directory
+    fetch_directory(Peer.objects.active().get(node__name="al"))
     albanian = Organisation.objects.get(slug=asked["receiver"])
     team = ScriptedJourney(greek, albanian, worker,
                            User.objects.get(username="gr.supervisor"), None)
@@ -78,6 +81,31 @@ elif asked["step"] == "answer":
     referral = Referral.objects.get(pk=asked["referral"])
     question = referral.messages.get(kind="ask_information")
     actions.answer(worker, referral, question, "She has a passport, it is with the police.")
+elif asked["step"] == "withdraw_consent":
+    from trm.consent.actions import withdraw_consent
+    from trm.consent.state import current_consents
+    referral = Referral.objects.get(pk=asked["referral"])
+    consent = current_consents(referral.case.person).get(
+        purpose="referral", recipient_organisation=referral.receiver)
+    withdraw_consent(worker, referral.case, consent, "She no longer wants it.")
+elif asked["step"] == "erase":
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    erase_person(User.objects.get(username="gr.dpo"), referral.case, "Her request, by letter.")
+elif asked["step"] == "try_to_end":
+    from trm.cases.actions import journey
+    from trm.lib.errors import DomainError
+    from trm.rights.erasure import erase_person
+    referral = Referral.objects.get(pk=asked["referral"])
+    case = referral.case
+    for attempt in (
+        lambda: journey.move(worker, case, "withdraw_referral", version=case.version),
+        lambda: erase_person(User.objects.get(username="gr.dpo"), case, "Her request."),
+    ):
+        try:
+            attempt()
+        except DomainError as refused:
+            done.setdefault("refused", []).append(" ".join(map(str, refused.reasons)))
 elif asked["step"] == "withdraw":
     actions.cancel_referral(worker, Referral.objects.get(pk=asked["referral"]),
                             "She changed her mind.")
@@ -290,6 +318,16 @@ def test_a_withdrawal_that_crosses_the_acceptance_is_refused_and_changes_nothing
     assert OutgoingEnvelope.objects.get(type="accept").outcome == Outcome.APPLIED
 
 
+def test_an_offer_waiting_on_another_node_keeps_the_case_from_going_back_or_being_erased(nodes):
+    greece, receiver, _worker = nodes
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.deliver()
+    refused = greece.take("try_to_end", referral=sent["referral"])["refused"]
+    assert len(refused) == 2
+    assert all("withdraw it first and wait for that node to confirm" in text for text in refused)
+    assert greece.referral(sent["referral"]) == ("received", "referral")
+
+
 def test_a_declined_referral_is_declined_on_both_nodes(nodes):
     greece, receiver, worker = nodes
     sent = greece.take("refer", receiver=receiver.slug)
@@ -299,3 +337,49 @@ def test_a_declined_referral_is_declined_on_both_nodes(nodes):
     assert deliver_due().delivered == 1
     assert greece.referral(sent["referral"]) == ("declined", "referral")
     assert greece.kinds(sent["referral"]) == ["send", "decline"]
+
+
+def accepted_on_both_nodes(greece, receiver, worker) -> tuple[dict, Referral]:
+    sent = greece.take("refer", receiver=receiver.slug)
+    greece.organisation = sent["organisation"]
+    greece.deliver()
+    referral = Referral.objects.get(pk=sent["referral"])
+    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
+                            meeting_at=in_a_week())  # fmt: skip
+    deliver_due()
+    greece.deliver()  # the package
+    referral.refresh_from_db()
+    assert referral.case.person.given_name == "Anila"
+    return sent, referral
+
+
+def test_consent_withdrawn_on_the_sending_node_destroys_the_copy_and_the_sender_sees_it(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("withdraw_consent", referral=sent["referral"])
+    assert greece.referral(sent["referral"])[0] == "cancelled"
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.CANCELLED
+    person = referral.case.person
+    assert person.erased_at is not None, "the copy's key is destroyed"
+    assert not access_to(worker, referral.case)
+    assert deliver_due().delivered == 1  # the confirmation
+    assert greece.kinds(sent["referral"])[-1] == "copy_destroyed"
+    [delivery] = [m for m in greece.api(f"/api/referrals/{sent['referral']}/thread")
+                  if m["kind"] == "copy_destroyed"]  # fmt: skip
+    assert delivery["from_organisation"]["country"] == "AL"
+
+
+def test_a_person_erased_on_the_sending_node_is_erased_on_the_receiving_node_too(nodes):
+    greece, receiver, worker = nodes
+    sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    greece.take("erase", referral=sent["referral"])
+    greece.deliver()
+    referral.refresh_from_db()
+    assert referral.case.person.erased_at is not None
+    assert deliver_due().delivered == 1
+    [[destroyed]] = greece.query(
+        "SELECT count(*) FROM audit_auditevent WHERE action = 'trm.referral.copy_destroyed' "
+        "AND details LIKE ?", f"%{sent['referral']}%")  # fmt: skip
+    assert destroyed == 1

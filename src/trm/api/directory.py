@@ -1,5 +1,6 @@
 """The directory, read only: who does what in each country. It holds no victim data."""
 
+import datetime
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,17 @@ class OrganisationOut(Schema):
     capacity_note: str
     is_focal_point: bool
     is_active: bool
-    hosted_here: bool = Field(description="False: referrals to it are not possible yet.")
+    hosted_here: bool = Field(
+        description="False: it works on another trm node (`node`); referrals to it cross as "
+        "messages between the nodes while `reachable`."
+    )
+    node: str = Field(description="The trm node it is hosted on; blank: this node.")
+    reachable: bool = Field(
+        description="False: this node no longer exchanges with the node it is hosted on."
+    )
+    directory_copied_at: datetime.datetime | None = Field(
+        description="When this node last copied its node's signed directory; null if hosted here."
+    )
     services: list[ServiceOut]
 
 
@@ -104,6 +115,11 @@ def organisation_out(organisation: Organisation) -> OrganisationOut:
         is_focal_point=organisation.is_focal_point,
         is_active=organisation.is_active,
         hosted_here=organisation.is_hosted_here,
+        node="" if organisation.is_hosted_here else organisation.hosted_on.name,
+        reachable=organisation.is_reachable,
+        directory_copied_at=None
+        if organisation.is_hosted_here
+        else organisation.hosted_on.directory_fetched_at,
         services=[ServiceOut(kind=s.kind, note=s.note) for s in organisation.services.all()],
     )
 
@@ -120,7 +136,7 @@ def search(request, filters: Query[DirectoryFilters]):
         raise DomainError(
             *[f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
         )
-    found = form.organisations().select_related("hosted_on").order_by("country__code", "name")
+    found = form.organisations().order_by("country__code", "name")
     count, items = page_of(found, filters.limit, filters.offset)
     return {
         "count": count,
@@ -135,7 +151,8 @@ def search(request, filters: Query[DirectoryFilters]):
 def organisation(request, organisation_id: DirectoryId):
     """One organisation of the directory."""
     found = (
-        Organisation.objects.select_related("country", "hosted_on")
+        Organisation.objects.with_node()
+        .select_related("country")
         .prefetch_related("services")
         .filter(pk=organisation_id)
         .first()

@@ -50,9 +50,11 @@ ACTIONS: dict[str, Promise] = {
     "trm.referral.notice_sent": _("A notice about a referral was sent"),
     "trm.referral.package_received": _("The shared part of a referred case arrived from its node"),
     "trm.referral.refused_by_peer": _("The receiving node refused a message about a referral"),
+    "trm.referral.copy_destroyed": _("The receiving node destroyed its copy of a referred case"),
     # Between nodes
     "trm.peer.added": _("A peer node was added"),
     "trm.peer.removed": _("A peer node was removed"),
+    "trm.directory.copied": _("A peer node's directory was copied"),
     "trm.envelope.queued": _("A message to a peer node was queued"),
     "trm.envelope.delivered": _("A message was delivered to a peer node"),
     "trm.envelope.refused_by_peer": _("A peer node refused a message"),

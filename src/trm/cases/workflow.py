@@ -218,6 +218,21 @@ def no_referral_is_accepted(facts):
     return []
 
 
+def no_offer_waits_on_another_node(facts):
+    """A referral to another node that awaits its answer is withdrawn first, and its node has
+    confirmed it: the case does not close (or go back) while that node may still accept it."""
+    waiting = facts.case.referrals.awaiting_answer().filter(receiver__hosted_on__isnull=False)
+    waiting = [referral for referral in waiting.select_related("receiver__hosted_on")
+               if not referral.receiver.is_hosted_here]  # fmt: skip
+    if waiting:
+        return [
+            _("The referral to %(organisation)s, on another trm node, waits for its answer: "
+              "withdraw it first and wait for that node to confirm.")
+            % {"organisation": waiting[0].receiver.name}
+        ]  # fmt: skip
+    return []
+
+
 def travel_is_prepared(facts):
     reasons = []
     preparation = facts.latest("return_preparation")
@@ -386,6 +401,7 @@ TRANSITIONS = [
         _("Back to the pre-return assessment"),
         frozenset({Stage.REFERRAL}),
         Stage.PRE_RETURN_ASSESSMENT,
+        (no_offer_waits_on_another_node,),
         # An unanswered referral lapses (and with it its answer deadline).
         effects=(f"{NOTICES}.referral_withdrawn",),
     ),
@@ -434,7 +450,7 @@ TRANSITIONS = [
         _("Close the case"),
         frozenset(OPEN_STAGES),
         Stage.CLOSED,
-        (closure_was_approved, a_childs_reception_is_confirmed),
+        (closure_was_approved, a_childs_reception_is_confirmed, no_offer_waits_on_another_node),
         side=Side.SENDING,
         effects=(f"{NOTICES}.closure_notice", f"{DEADLINES}.closed"),
     ),

@@ -12,7 +12,11 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import deliver_emails, sweep_deadlines
-from trm.federation.tasks import alert_undelivered_envelopes, deliver_envelopes
+from trm.federation.tasks import (
+    alert_undelivered_envelopes,
+    deliver_envelopes,
+    refresh_directories,
+)
 from trm.rights.tasks import apply_retention
 
 from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
@@ -52,6 +56,12 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(deliver_envelopes, every_seconds=30),
         # Envelopes undelivered for too long, told to the administrators and focal points.
         PeriodicJob(alert_undelivered_envelopes, every_seconds=300),
+        # The peers' directories, each refreshed once its copy is older than the setting; a
+        # run every 5 minutes (at most) tries a peer that did not answer again soon.
+        PeriodicJob(
+            refresh_directories,
+            every_seconds=min(300, settings.FEDERATION_DIRECTORY_REFRESH_MINUTES * 60),
+        ),
     ]
 
 

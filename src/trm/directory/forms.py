@@ -42,7 +42,7 @@ class DirectorySearchForm(forms.Form):
         if not self.is_valid():
             return Organisation.objects.none()
         data = self.cleaned_data
-        found = Organisation.objects.filter(is_active=True).select_related("country")
+        found = Organisation.objects.filter(is_active=True).with_node().select_related("country")
         if data["q"]:
             for word in data["q"].casefold().split():
                 found = found.filter(search_text__contains=word)

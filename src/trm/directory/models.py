@@ -21,6 +21,11 @@ class Node(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     base_url = models.URLField(_("address"), blank=True)
     is_this_node = models.BooleanField(_("this node"), default=False)
+    # A peer's organisations are a copy of the directory it publishes (trm.federation.
+    # shared_directory): when it was fetched, and when the peer signed it (an older signed
+    # copy is never applied over a newer one).
+    directory_fetched_at = models.DateTimeField(_("directory copied"), null=True, blank=True)
+    directory_issued_at = models.DateTimeField(_("directory issued"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("node")
@@ -229,7 +234,30 @@ def validate_language_codes(value: str):
         )
 
 
+def _active_pins():
+    # A node's `pins` are the federation's Peer rows (trm.federation.models), reached by their
+    # relation so that the directory imports nothing of the federation; one with no
+    # `removed_at` is active.
+    return Node._meta.get_field("pins").related_model.objects.filter(removed_at__isnull=True)
+
+
 class OrganisationQuerySet(models.QuerySet):
+    def with_node(self):
+        """With the node each is hosted on and its active pins, for `is_reachable` in lists."""
+        return self.select_related("hosted_on").prefetch_related(
+            models.Prefetch("hosted_on__pins", queryset=_active_pins(), to_attr="active_pins")
+        )
+
+    def reachable(self):
+        """Those this node can exchange with: hosted here, or on a node pinned now (what
+        `Organisation.is_reachable` says of one), for the choice of a referral's receiver."""
+        pinned = _active_pins().filter(node=models.OuterRef("hosted_on"))
+        return self.filter(
+            models.Q(hosted_on__isnull=True)
+            | models.Q(hosted_on__is_this_node=True)
+            | models.Exists(pinned)
+        )
+
     def speaking(self, language: str):
         # Codes are stored comma-separated with commas around, so ",uk," matches exactly.
         return self.filter(languages__contains=f",{language},")
@@ -308,6 +336,18 @@ class Organisation(models.Model):
     @property
     def is_hosted_here(self) -> bool:
         return self.hosted_on_id is None or self.hosted_on.is_this_node
+
+    @property
+    def is_reachable(self) -> bool:
+        """Whether this node can exchange with the node it is hosted on: always if it is
+        hosted here, otherwise only while that node is pinned (a removed peer's organisations
+        stay listed, unreachable). Whether it is active is another question."""
+        if self.is_hosted_here:
+            return True
+        pins = getattr(self.hosted_on, "active_pins", None)  # prefetched by with_node()
+        if pins is not None:
+            return bool(pins)
+        return self.hosted_on.pins.filter(removed_at__isnull=True).exists()
 
     def get_absolute_url(self):
         return reverse("directory:organisation", args=[self.pk])

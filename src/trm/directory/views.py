@@ -29,7 +29,7 @@ def search(request):
 @login_required
 def organisation(request, pk):
     found = get_object_or_404(
-        Organisation.objects.select_related("country", "hosted_on").prefetch_related("services"),
+        Organisation.objects.with_node().select_related("country").prefetch_related("services"),
         pk=pk,
     )
     return render(
@@ -59,6 +59,7 @@ def country(request, code):
     found = get_object_or_404(Country, code=code.upper())
     organisations = (
         found.organisations.filter(is_active=True)
+        .with_node()
         .select_related("country")
         .prefetch_related("services")
     )

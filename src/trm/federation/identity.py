@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from trm.crypto.node_key import node_signing_key
+from trm.directory.hosting import identity_file
 
 from .envelope import SIGNING, canonical
 
@@ -66,10 +67,6 @@ def spoken_fingerprint(thumbprint: str) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, 32, 4))
 
 
-def _identity_file() -> Path:
-    return Path(settings.TRM_HOME) / "node.json"
-
-
 def _encryption_key_file() -> Path:
     return Path(settings.NODE_ENCRYPTION_KEY_FILE)
 
@@ -93,7 +90,7 @@ def init_node(*, name: str, countries: list[str], address: str) -> NodeIdentity:
         )
         _write_private(key_file, pem)
     document = {"name": name, "countries": sorted(set(countries)), "address": address}
-    path = _identity_file()
+    path = identity_file()
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n")
     temporary.replace(path)
@@ -103,7 +100,7 @@ def init_node(*, name: str, countries: list[str], address: str) -> NodeIdentity:
 def this_node() -> NodeIdentity:
     """This node's identity; NodeIdentityError if `trm node init` was never run."""
     try:
-        document = json.loads(_identity_file().read_text())
+        document = json.loads(identity_file().read_text())
         encryption_pem = _encryption_key_file().read_bytes()
     except FileNotFoundError:
         raise NodeIdentityError("this node has no identity yet: run `trm node init`") from None

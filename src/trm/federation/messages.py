@@ -251,7 +251,11 @@ class ConsentWithdrawn(Payload):
 
 
 class Erased(Payload):
+    """The owner erased the person (the receiving node destroys its copy), or the node that
+    held a copy destroyed it: `confirms` then names the message it answers."""
+
     erased_at: AwareDatetime
+    confirms: Annotated[str, StringConstraints(min_length=1, max_length=64)] = None
 
 
 class Departure(Payload):

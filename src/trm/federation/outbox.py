@@ -23,9 +23,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 from joserfc.jwk import OKPKey
 
 from trm.audit.log import record
+from trm.lib.errors import DomainError
 
 from .envelope import Message, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
@@ -37,9 +39,9 @@ log = logging.getLogger(__name__)
 LIFETIME = datetime.timedelta(days=7)
 FIRST_RETRY = datetime.timedelta(seconds=5)
 LONGEST_WAIT = datetime.timedelta(hours=1)
-LEASE = datetime.timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
 INBOX_PATH = "/federation/inbox"
+PEER_REMOVED = gettext_lazy("This peer was removed: nothing is exchanged with it any more.")
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -57,6 +59,8 @@ def queue(message: Message, peer: Peer) -> OutgoingEnvelope:
 
     from .tasks import deliver_envelopes
 
+    if peer.removed_at is not None:
+        raise DomainError(PEER_REMOVED)
     node = this_node()
     now = timezone.now()
     # The conversation's row is locked after what the step locked before (the case, the
@@ -120,7 +124,9 @@ def _claim(now) -> OutgoingEnvelope | None:
             .first()
         )
         if due is not None:
-            due.leased_until = now + LEASE
+            due.leased_until = now + datetime.timedelta(
+                seconds=settings.FEDERATION_DELIVERY_LEASE_SECONDS
+            )
             due.save(update_fields=["leased_until"])
         return due
 

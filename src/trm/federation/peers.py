@@ -3,7 +3,9 @@ it matches the key its signed document presents (`trm peer add URL --fingerprint
 
 The document is fetched from the peer's `/.well-known/trm-node`; it is signed by the key it
 names, which binds its encryption key to the pinned signing key. Removing a peer stops all
-exchange with it: `pinned` no longer knows its key.
+exchange with it: `pinned` no longer knows its key (its envelopes and its requests for the
+directory are refused), the outbox delivers nothing more to it, and its organisations are
+no longer `reachable`.
 """
 
 import hmac
@@ -121,6 +123,13 @@ def pinned(kid: str) -> tuple[str, OKPKey] | None:
     if peer is None:
         return None
     return peer.name, OKPKey.import_key(peer.signing_key)
+
+
+def reachable(organisation) -> bool:
+    """Whether this node can exchange with the node `organisation` is hosted on: always if it
+    is hosted here, otherwise only while that node is pinned (a removed peer's organisations
+    stay listed, unreachable). Whether it is active is the directory's own question."""
+    return organisation.is_reachable
 
 
 def encryption_key_of(peer: Peer) -> OKPKey:

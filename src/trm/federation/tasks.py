@@ -1,5 +1,9 @@
-"""The worker's part in the exchange: delivering the outbox."""
+"""The worker's part in the exchange: delivering the outbox, refreshing the peers'
+directories."""
 
+import datetime
+
+from django.conf import settings
 from django.tasks import task
 
 
@@ -19,3 +23,14 @@ def alert_undelivered_envelopes() -> dict:
     from .alerts import alert_undelivered
 
     return {"alerted": alert_undelivered()}
+
+
+@task
+def refresh_directories() -> dict:
+    """Copy the directory of every peer whose copy is older than
+    FEDERATION_DIRECTORY_REFRESH_MINUTES; idempotent."""
+    from .shared_directory import refresh_due
+
+    return refresh_due(
+        older_than=datetime.timedelta(minutes=settings.FEDERATION_DIRECTORY_REFRESH_MINUTES)
+    )

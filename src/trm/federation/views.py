@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,6 +13,7 @@ from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
 from .identity import NodeIdentityError, signed_document, this_node
 from .inbox import receive
 from .operations import peer_statuses
+from .shared_directory import DIRECTORY_PATH, requesting_peer, signed_directory
 
 
 @require_GET
@@ -24,6 +26,24 @@ def node_document(request):
     response = HttpResponse(signed_document(node), content_type="application/jose")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+UNKNOWN_REQUESTER = gettext_lazy("The request is not signed by a node pinned here.")
+
+
+@require_GET
+def directory_document(request):
+    """The organisations this node hosts, signed by its key, for its pinned peers only (the
+    request is signed by the asking peer's key)."""
+    try:
+        node = this_node()
+    except NodeIdentityError:
+        raise Http404 from None
+    if requesting_peer(request.headers.get("Authorization", ""), node=node, path=DIRECTORY_PATH):
+        response = HttpResponse(signed_directory(node), content_type="application/jose")
+        response["Cache-Control"] = "no-store"
+        return response
+    return JsonResponse({"code": "unknown_requester", "detail": str(UNKNOWN_REQUESTER)}, status=403)
 
 
 @csrf_exempt

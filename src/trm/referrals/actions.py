@@ -222,14 +222,11 @@ def reasons_not_to_refer(case: Case, receiver, categories) -> list[str]:
         reasons.append(_("%(organisation)s is no longer active in the directory.") % names)
     if receiver.country_id == case.owner.country_id:
         reasons.append(_("A transnational referral goes to an organisation in another country."))
-    if not receiver.is_hosted_here:
-        from .crossing import peer_of
-
-        if peer_of(receiver) is None:
-            reasons.append(
-                _("%(organisation)s works on another trm node, which this node does not "
-                  "exchange with: ask the administrator to pin it (trm peer add).") % names
-            )  # fmt: skip
+    if not receiver.is_reachable:
+        reasons.append(
+            _("%(organisation)s works on another trm node, which this node does not "
+              "exchange with: ask the administrator to pin it (trm peer add).") % names
+        )  # fmt: skip
     facts = CaseFacts(case)
     if facts.seeks_asylum and receiver.kind not in NOT_AUTHORITIES:
         reasons.append(

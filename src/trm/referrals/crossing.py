@@ -395,15 +395,75 @@ def _withdrawn(message: Message, peer: Peer) -> None:
     elif not referral.is_open:
         raise NotApplied(f"already_{referral.state}")
     kind = MessageKind.CANCEL if message.type == "withdraw" else MessageKind.CONSENT_WITHDRAWN
+    user, from_receiver = envoy(theirs), theirs.pk == referral.receiver_id
+    if kind == MessageKind.CONSENT_WITHDRAWN and from_receiver:
+        # The person withdrew in front of the receiving organisation: the owner's consent
+        # records say so, as when the receiver reports it on this node.
+        from .withdrawal import withdraw_referral_consents
+
+        withdraw_referral_consents(user, referral, message.payload.get("note", ""))
     told = actions.write_message(
-        referral,
-        kind,
-        user=envoy(theirs),
-        payload=message.payload,
-        to_sender=theirs.pk == referral.receiver_id,
+        referral, kind, user=user, payload=message.payload, to_sender=from_receiver,
         arrived=Arrived(message),
-    )
-    actions.withdrawn(referral, told, told.sent_by)
+    )  # fmt: skip
+    actions.withdrawn(referral, told, user)
+    if kind == MessageKind.CONSENT_WITHDRAWN and not referral.case.owner.is_hosted_here:
+        # This node's copy was kept by that consent alone: it goes, and the owner is told.
+        destroy_copy(referral, user, because="consent_withdrawn", confirms=message.id)
+
+
+def destroy_copy(referral: Referral, actor, *, because: str, confirms: str) -> None:
+    """Crypto-shred this node's copy of a case another node owns (its person's data key) and
+    confirm it to the owner's node, which shows it on its case."""
+    from trm.rights.erasure import erase
+
+    person = referral.case.person
+    if person.erased_at is None:
+        erase(person, actor=actor, case=referral.case, details={"because": because})
+    _queue(referral, "erased", {"erased_at": timezone.now().isoformat(), "confirms": confirms},
+           to=referral.sender)  # fmt: skip
+
+
+def copies_elsewhere(person) -> list[Referral]:
+    """The referrals of `person`'s cases to organisations on other nodes that were told of them."""
+    return [
+        referral
+        for referral in Referral.objects.select_related("sender", "receiver__hosted_on").filter(
+            case__person=person
+        )
+        if referral.sender.is_hosted_here and not referral.receiver.is_hosted_here
+    ]
+
+
+def person_erased(person, case, actor) -> None:
+    """The person was erased here (an effect of `rights.erasure.erase`): every node that holds
+    a copy of one of their cases is told to destroy it. Nothing of the person travels."""
+    for referral in copies_elsewhere(person):
+        if peer_of(referral.receiver) is not None:
+            _queue(referral, "erased", {"erased_at": timezone.now().isoformat()},
+                   to=referral.receiver)  # fmt: skip
+
+
+def _erased(message: Message, peer: Peer) -> None:
+    """Either the owner erased the person (this node destroys its copy and confirms), or the
+    node that held a copy confirms it destroyed it (shown on the owner's case)."""
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    user = envoy(theirs)
+    if theirs.pk == referral.sender_id:
+        if referral.is_open:
+            actions.move(referral, "cancel", user)
+            actions.audit_referral("trm.referral.cancelled", referral, user, theirs,
+                                   because="person_erased")  # fmt: skip
+        destroy_copy(referral, user, because="erased_by_owner", confirms=message.id)
+        return
+    actions.audit_referral("trm.referral.copy_destroyed", referral, user, theirs,
+                           confirms=message.payload.get("confirms", ""))  # fmt: skip
+    if referral.case.person.erased_at is None:
+        actions.write_message(
+            referral, MessageKind.COPY_DESTROYED, user=user, to_sender=True,
+            payload={"erased_at": message.payload["erased_at"]}, arrived=Arrived(message),
+        )  # fmt: skip
 
 
 # The referral table's event each answer takes: `expects` may differ while it is still possible.
@@ -594,6 +654,7 @@ def _noticed(message: Message, peer: Peer) -> None:
 
 APPLY.update(
     {
+        "erased": _erased,
         "update": _updated,
         "departure": _noticed,
         "reception": _noticed,

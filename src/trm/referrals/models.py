@@ -147,6 +147,7 @@ class MessageKind(models.TextChoices):
     CLOSURE_NOTICE = "closure_notice", _("Closure notice")
     CANCEL = "cancel", _("Cancellation")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    COPY_DESTROYED = "copy_destroyed", _("Copy destroyed on the receiving node")
 
 
 class ReferralMessage(models.Model):

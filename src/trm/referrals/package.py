@@ -312,6 +312,7 @@ MESSAGE_FIELDS = {
         Field("closed_at", _verbose(Case, "closed_at"), "datetime"),
     ),
     MessageKind.CANCEL: (Field("reason", _("Reason"), "longtext"),),
+    MessageKind.COPY_DESTROYED: (Field("erased_at", _("Destroyed at"), "datetime"),),
 }
 
 

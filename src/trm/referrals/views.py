@@ -49,6 +49,7 @@ class SendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["receiver"].queryset = (
             Organisation.objects.filter(is_active=True)
+            .reachable()  # here, or on a node this one exchanges with
             .exclude(country_id=case.owner.country_id)
             .select_related("country")
             .order_by("country__code", "name")

@@ -64,12 +64,7 @@ def report_withdrawal(actor, referral: Referral, note: str = "", *, language: st
     if locked.state not in OPEN_STATES:
         raise Conflict(_("This referral has ended already: there is no consent left to withdraw."))
     note = limits.checked(note, limits.REASON, "note")
-    consents = current_consents(case.person).filter(
-        purpose=Purpose.REFERRAL, recipient_organisation_id=locked.receiver_id
-    )
-    withdrawals = [
-        record_withdrawal(actor, case, consent, note, language=language) for consent in consents
-    ]
+    withdrawals = withdraw_referral_consents(actor, locked, note, language=language)
     _end_referrals_no_longer_consented(
         actor,
         case,
@@ -78,4 +73,20 @@ def report_withdrawal(actor, referral: Referral, note: str = "", *, language: st
         to_sender=True,
         payload={"because": "consent_withdrawn", "note": note},
     )
+    if not case.owner.is_hosted_here:
+        # The case is this node's copy of another node's: kept by that consent alone.
+        from .crossing import destroy_copy
+
+        destroy_copy(locked, actor, because="consent_withdrawn", confirms="")
     return withdrawals
+
+
+def withdraw_referral_consents(actor, referral: Referral, note: str, *, language=None):
+    """The consents to refer the case to the (locked) referral's receiver, withdrawn."""
+    case = referral.case
+    consents = current_consents(case.person).filter(
+        purpose=Purpose.REFERRAL, recipient_organisation_id=referral.receiver_id
+    )
+    return [
+        record_withdrawal(actor, case, consent, note, language=language) for consent in consents
+    ]

@@ -15,11 +15,14 @@ from trm.audit.log import record
 from trm.cases.erased import ERASED
 from trm.cases.locking import lock_case
 from trm.cases.models import Case, NameIndex, Person, Sex
+from trm.cases.workflow import CaseFacts, no_offer_waits_on_another_node
 from trm.crypto.envelope import destroy
 from trm.crypto.models import DataKey
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 from trm.lib.steps import step
+
+ERASURE_EFFECTS = ("trm.referrals.crossing.person_erased",)
 
 # Plain columns that describe the person; they are not encrypted, so erasure empties them.
 PLAIN_PERSONAL_VALUES = {"sex": Sex.UNKNOWN, "citizenship": ""}
@@ -37,6 +40,9 @@ def erase_person(actor, case, reason: str) -> Person:
     person = locked.person
     if person.erased_at is not None:
         raise DomainError(_("This person's data was erased already."))
+    waiting = no_offer_waits_on_another_node(CaseFacts(locked))
+    if waiting:
+        raise DomainError(*waiting)
     # The person is one, their cases may be owned by several organisations: each must agree.
     elsewhere = [
         other
@@ -82,6 +88,8 @@ def erase(person: Person, *, actor, case: Case, reason: str = "", details: dict 
                 **(details or {}),
             },
         )
+        # Nodes that hold a copy of the person's cases destroy theirs (a named effect).
+        effects.run(ERASURE_EFFECTS, person, case, actor)
     # Forget the values and the key this instance decrypted before. Not refresh_from_db():
     # it reads each field through the descriptor, which would decrypt it.
     fresh = Person.objects.get(pk=person.pk)

@@ -5,11 +5,18 @@ public institutional contacts (helplines, websites). Shelter addresses are never
 shelter's location is given on referral.
 
 `seed_directory()` creates or updates everything idempotently and can be run on every deploy.
+Every country is seeded (its NRM configuration shows beside any organisation of it). The
+organisations: a node on its own (no `trm node init`) hosts every country's, as one
+installation of the whole TRM; a node with an identity hosts only those of the countries it
+serves and learns the others' from its peers' signed directories (trm.federation.
+shared_directory), so that no organisation is hosted on two nodes. An organisation seeded
+before the node had an identity is left as it is: referrals may point at it.
 """
 
 from django.conf import settings
 from django.db import transaction
 
+from trm.directory.hosting import served_countries
 from trm.directory.models import Country, Node, Organisation, Service
 
 from .countries import COUNTRIES
@@ -92,7 +99,9 @@ def seed_directory() -> None:
     with transaction.atomic():
         ensure_this_node()
         countries = {data["code"]: _seed_country(data) for data in COUNTRIES}
+        served = served_countries()
         for data in ORGANISATIONS:
-            _seed_organisation(data, countries)
+            if served is None or data["country"] in served:
+                _seed_organisation(data, countries)
         # Public holidays make the countries' working-day deadlines right.
         seed_holidays()
