@@ -179,7 +179,7 @@ STATUS = "/federation/status"
 def exchange(greece):
     """Greece: two envelopes waiting, one for 90 minutes; ten delivered in the last day (1 to
     10 s after queueing, the last one held there), its clock 10 minutes ahead; one delivered
-    two days ago."""
+    two days ago; its directory copied 3 hours ago."""
     with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
         old = send(sequence=1)
         receipted(old, greece, after=datetime.timedelta(hours=5), skew=datetime.timedelta(0))
@@ -192,6 +192,9 @@ def exchange(greece):
         )
     OutgoingEnvelope.objects.filter(pk=OutgoingEnvelope.objects.latest("pk").pk).update(
         outcome="held"
+    )
+    DirectoryNode.objects.filter(name="gr").update(
+        directory_fetched_at=timezone.now() - datetime.timedelta(hours=3, seconds=20)
     )
     with time_machine.travel(timezone.now() - datetime.timedelta(minutes=90)):
         oldest = send(sequence=12)
@@ -207,14 +210,15 @@ def test_an_administrator_sees_each_peers_queue_delivery_time_clock_and_connecti
     assert page.status_code == 200
     text = page.content.decode()
     row = text[text.index('<th scope="row" dir="ltr">gr') :]
-    cells = [cell.split(">", 1)[1].split("</td")[0] for cell in row.split("<td")[1:9]]
+    cells = [cell.split(">", 1)[1].split("</td")[0] for cell in row.split("<td")[1:10]]
     assert cells[0] == "2"
     assert exchange.message_id in cells[1]
     assert "queued 1 hour 30 minutes ago" in cells[1]
     assert (cells[2], cells[3]) == ("0", "1")
     assert cells[4].startswith("5 seconds, 10 seconds (10 messages)")
     assert cells[5] == "10 minutes ahead"
-    assert cells[7] == "reachable"
+    assert cells[7] == "copied 3 hours ago"
+    assert cells[8] == "reachable"
     assert not any(word in text for word in PERSONAL)
 
 

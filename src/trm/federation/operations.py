@@ -251,6 +251,7 @@ class PeerStatus:
     latency_p95: datetime.timedelta | None
     clock_skew: datetime.timedelta | None  # the peer's clock minus this node's
     received: int  # envelopes from the peer in the last 24 hours
+    directory_age: datetime.timedelta | None  # of this node's copy of the peer's directory
 
     @property
     def breaker_open(self) -> bool:
@@ -316,6 +317,9 @@ def peer_statuses(now=None) -> list[PeerStatus]:
                 received=IncomingEnvelope.objects.filter(
                     sender=peer, received_at__gte=since
                 ).count(),
+                directory_age=now - peer.node.directory_fetched_at
+                if peer.node.directory_fetched_at
+                else None,
             )
         )
     return found
