@@ -31,7 +31,8 @@ def facts_of(*records, child=False, returned=False, received=False, **known):
     facts.__dict__["records"] = by_kind
     facts.__dict__.update(
         {"child": child, "approved_determination": None, "closure_approval": None,
-         "assistance_consent": False, "accepted_referral": None, **known}
+         "assistance_consent": False, "accepted_referral": None,
+         "offer_waiting_on_another_node": None, **known}
     )  # fmt: skip
     return facts
 
@@ -42,6 +43,10 @@ ARRANGED = record("reception_arrangements", Side.RECEIVING, confirmed=True)
 
 # (guard, facts that refuse, the reason shown, facts that allow)
 TABLE = [
+    (workflow.no_offer_waits_on_another_node,
+     facts_of(offer_waiting_on_another_node=SimpleNamespace(
+         receiver=SimpleNamespace(name="IOM Albania"))),
+     "The referral to IOM Albania, on another trm node, waits for its answer", facts_of()),
     (workflow.screening_found_a_presumed_victim, facts_of(), "Record the screening first.",
      facts_of(record("screening", outcome="presumed_victim"))),
     (workflow.screening_found_a_presumed_victim,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import urllib.request
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -383,3 +384,76 @@ def test_a_person_erased_on_the_sending_node_is_erased_on_the_receiving_node_too
         "SELECT count(*) FROM audit_auditevent WHERE action = 'trm.referral.copy_destroyed' "
         "AND details LIKE ?", f"%{sent['referral']}%")  # fmt: skip
     assert destroyed == 1
+
+
+def forged_by_greece(greece, referral, message_type, payload, *, sender=None) -> dict:
+    """An envelope Greece's own key signs, next in the referral's conversation, saying what
+    Greece may not say; what the receipt says was done with it."""
+    from cryptography.hazmat.primitives import serialization
+    from django.test import Client
+    from joserfc.jwk import OKPKey
+
+    from trm.federation.envelope import Message, Party, seal, stamped
+    from trm.federation.identity import this_node
+    from trm.federation.models import Conversation
+    from trm.federation.receipts import read_receipt
+
+    pem = (greece.node.home / "keys" / "node_ed25519.pem").read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    signing = OKPKey.import_key(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))  # fmt: skip
+    here = this_node()
+    conversation = Conversation.objects.get(peer__node__name="gr", key=str(referral.pk))
+    message = stamped(Message(
+        type=message_type,
+        sender=Party("gr", sender or referral.sender.slug),
+        recipient=Party("al", referral.receiver.slug),
+        conversation=str(referral.pk), sequence=conversation.applied + 1,
+        previous=conversation.last_applied_hash, expects="accepted", payload=payload,
+    ), now=timezone.now(), lifetime=datetime.timedelta(hours=1))  # fmt: skip
+    public = lambda key: OKPKey.import_key(key.as_dict(private=False))  # noqa: E731
+    envelope = seal(message, signing_key=signing, recipient_key=public(here.encryption_key))
+    answer = Client().post("/federation/inbox", envelope.encode(), content_type="application/jose")
+    assert answer.status_code == 200, answer.content
+    stored = IncomingEnvelope.objects.get(message_id=message.id)
+    return read_receipt(answer.content.decode(), key=public(here.signing_key),
+                        envelope_hash=stored.envelope_hash)  # fmt: skip
+
+
+def test_a_pinned_node_speaks_only_for_its_own_organisation_and_only_in_its_own_part(nodes):
+    greece, receiver, worker = nodes
+    _sent, referral = accepted_on_both_nodes(greece, receiver, worker)
+    case = referral.case
+    arrangements = case.records.get(kind="reception_arrangements")
+    before = (case.stage, case.version, case.records.count(), referral.messages.count())
+
+    def refusal(message_type, payload, **options):
+        receipt = forged_by_greece(greece, referral, message_type, payload, **options)
+        assert receipt["outcome"] == Outcome.REFUSED
+        return receipt["refusal"]
+
+    # The sending node answers for the receiving organisation, or takes the receiver's steps.
+    accepted = {"met_by": "x", "place": "y", "capacity_confirmed": True,
+                "meeting_at": in_a_week().isoformat()}  # fmt: skip
+    assert refusal("accept", accepted) == "not_their_part"
+    assert refusal("reception", {"received_at": timezone.now().isoformat()}) == "not_their_part"
+    step = {"event": "confirm_reception", "stage": "reintegration", "returned_at": None,
+            "received_at": None, "closed_at": None, "closure_reason": ""}  # fmt: skip
+    assert refusal("update", {"step": step}) == "not_their_part"
+    # It corrects the receiving organisation's record.
+    correction = {"id": str(uuid.uuid4()), "kind": "reception_arrangements",
+                  "stage": "return_preparation", "side": "receiving",
+                  "recorded_at": timezone.now().isoformat(),
+                  "fields": {"confirmed": "no", "met_by": "Someone else"},
+                  "supersedes": str(arrangements.pk)}  # fmt: skip
+    assert refusal("update", {"record": correction}) == "not_their_record"
+    # It speaks for an organisation of this node.
+    assert refusal("withdraw", {"reason": "x"}, sender=receiver.slug) == "not_the_senders"
+
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (case.stage, case.version, case.records.count(), referral.messages.count()) == before
+    assert not User.objects.filter(
+        username__startswith="envoy:", memberships__organisation=receiver
+    )

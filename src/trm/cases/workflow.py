@@ -88,6 +88,16 @@ class CaseFacts:
     def accepted_referral(self):
         return self.case.referrals.latest_accepted()
 
+    @cached_property
+    def offer_waiting_on_another_node(self):
+        """The case's referral to an organisation on another node that awaits its answer."""
+        waiting = self.case.referrals.awaiting_answer().filter(receiver__hosted_on__isnull=False)
+        return next(
+            (r for r in waiting.select_related("receiver__hosted_on")
+             if not r.receiver.is_hosted_here),
+            None,
+        )  # fmt: skip
+
     @property
     def seeks_asylum(self) -> bool:
         return bool(self.fact("counselling", "asylum_seeker", False))
@@ -221,14 +231,12 @@ def no_referral_is_accepted(facts):
 def no_offer_waits_on_another_node(facts):
     """A referral to another node that awaits its answer is withdrawn first, and its node has
     confirmed it: the case does not close (or go back) while that node may still accept it."""
-    waiting = facts.case.referrals.awaiting_answer().filter(receiver__hosted_on__isnull=False)
-    waiting = [referral for referral in waiting.select_related("receiver__hosted_on")
-               if not referral.receiver.is_hosted_here]  # fmt: skip
-    if waiting:
+    waiting = facts.offer_waiting_on_another_node
+    if waiting is not None:
         return [
             _("The referral to %(organisation)s, on another trm node, waits for its answer: "
               "withdraw it first and wait for that node to confirm.")
-            % {"organisation": waiting[0].receiver.name}
+            % {"organisation": waiting.receiver.name}
         ]  # fmt: skip
     return []
 

@@ -141,7 +141,7 @@ class Accept(Payload):
     place: _text(limits.LINE, required=True)
     meeting_at: AwareDatetime
     capacity_confirmed: bool
-    message: _text(limits.MESSAGE)
+    message: _text(limits.MESSAGE) = ""
 
 
 class Decline(Payload):
@@ -264,10 +264,13 @@ class Departure(Payload):
 
 
 class Reception(Payload):
+    """Who met the person, where and when; what the receiving side did not record is absent
+    or null."""
+
     received_at: AwareDatetime | None
-    met_by: _text(limits.SHORT_TEXT) | None
-    place: _text(limits.SHORT_TEXT) | None
-    caregiver: _text(limits.SHORT_TEXT) | None
+    met_by: _text(limits.SHORT_TEXT) | None = None
+    place: _text(limits.SHORT_TEXT) | None = None
+    caregiver: _text(limits.SHORT_TEXT) | None = None
 
 
 Share = Annotated[float, Field(ge=0, le=1)]

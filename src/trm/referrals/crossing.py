@@ -81,6 +81,9 @@ def peer_of(organisation: Organisation) -> Peer | None:
 
 def envoy(organisation: Organisation):
     """The account that stands for `organisation` (of a peer) in the steps its node sends."""
+    if organisation.is_hosted_here:
+        # Never for this node's own: an envoy's membership would let a peer act for them.
+        raise NotApplied("not_the_senders", organisation.slug)
     user, made = get_user_model().objects.get_or_create(
         username=f"{ENVOY_PREFIX}{organisation.pk}",
         defaults={"first_name": str(organisation.name)[:150], "is_active": True},
@@ -237,9 +240,10 @@ def _organisation(party: Party, *, hosted_by: Peer | None) -> Organisation:
     return organisation
 
 
-def _referral(message: Message, peer: Peer) -> Referral:
+def _referral(message: Message, peer: Peer, *, from_side: str | None = None) -> Referral:
     """This node's copy of the referral the message is about, locked, checked to be between the
-    message's two organisations."""
+    message's two organisations, and sent by the `from_side` (Side) of it if given: a pinned
+    peer speaks only for its own organisation, and only in its own part."""
     try:
         key = uuid.UUID(message.conversation)
     except ValueError:
@@ -251,7 +255,13 @@ def _referral(message: Message, peer: Peer) -> Referral:
     theirs = _organisation(message.sender, hosted_by=peer)
     if {ours.pk, theirs.pk} != {referral.sender_id, referral.receiver_id}:
         raise NotApplied("unknown_referral")
+    if from_side is not None and _side_of(referral, theirs) != from_side:
+        raise NotApplied("not_their_part", message.type)
     return actions._locked(referral)
+
+
+def _side_of(referral: Referral, organisation: Organisation) -> str:
+    return Side.SENDING if organisation.pk == referral.sender_id else Side.RECEIVING
 
 
 def _expected(referral: Referral, message: Message) -> None:
@@ -314,7 +324,9 @@ def _offered(message: Message, peer: Peer) -> None:
 
 def _packaged(message: Message, peer: Peer) -> None:
     """The package, on acceptance: the person and the sending side's records as shared."""
-    referral = _referral(message, peer)
+    referral = _referral(message, peer, from_side=Side.SENDING)
+    if referral.case.owner.is_hosted_here:
+        raise NotApplied("not_their_part", "package")  # only ever onto this node's copy
     if referral.state not in (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS):
         raise NotApplied(f"already_{referral.state}")
     payload = message.payload
@@ -356,7 +368,7 @@ def _packaged(message: Message, peer: Peer) -> None:
 
 
 def _answered(message: Message, peer: Peer) -> None:
-    referral = _referral(message, peer)
+    referral = _referral(message, peer, from_side=Side.RECEIVING)
     _expected(referral, message)
     payload, arrived = message.payload, Arrived(message)
     user = envoy(referral.receiver)
@@ -388,7 +400,8 @@ def _replied(message: Message, peer: Peer) -> None:
 
 def _withdrawn(message: Message, peer: Peer) -> None:
     """The sender withdraws (or the person withdrew consent, on either side): ended here."""
-    referral = _referral(message, peer)
+    sender_only = Side.SENDING if message.type == "withdraw" else None
+    referral = _referral(message, peer, from_side=sender_only)
     theirs = _organisation(message.sender, hosted_by=peer)
     if message.type == "withdraw":
         _expected(referral, message)
@@ -450,7 +463,10 @@ def _erased(message: Message, peer: Peer) -> None:
     referral = _referral(message, peer)
     theirs = _organisation(message.sender, hosted_by=peer)
     user = envoy(theirs)
-    if theirs.pk == referral.sender_id:
+    copy = not referral.case.owner.is_hosted_here
+    if (theirs.pk == referral.sender_id) != copy:
+        raise NotApplied("not_their_part", "erased")
+    if copy:
         if referral.is_open:
             actions.move(referral, "cancel", user)
             actions.audit_referral("trm.referral.cancelled", referral, user, theirs,
@@ -556,7 +572,7 @@ def step_taken(case, event: str, actor) -> None:
     }}, to=other)  # fmt: skip
 
 
-def _mirror_record(case, shared: dict, organisation, user) -> None:
+def _mirror_record(case, shared: dict, organisation, user, side: str) -> None:
     kind = RECORD_KINDS.get(shared["kind"])
     if kind is None:
         raise NotApplied("unknown_record_kind", shared["kind"][:40])
@@ -565,12 +581,15 @@ def _mirror_record(case, shared: dict, organisation, user) -> None:
     supersedes = None
     if shared.get("supersedes"):
         supersedes = StageRecord.objects.filter(
-            pk=shared["supersedes"], case=case, superseded_by__isnull=True
-        ).first()
+            pk=shared["supersedes"], case=case, organisation=organisation,
+            superseded_by__isnull=True,
+        ).first()  # fmt: skip
+        if supersedes is None:
+            raise NotApplied("not_their_record")
     facts, details = kind.split(shared["fields"])
     made = StageRecord(
         id=shared["id"], case=case, kind=shared["kind"], stage=shared["stage"],
-        side=shared.get("side", Side.SENDING), facts=facts, details=details or None,
+        side=side, facts=facts, details=details or None,
         organisation=organisation, recorded_by=user, supersedes=supersedes,
     )  # fmt: skip
     made.case = case
@@ -584,14 +603,19 @@ def _mirror_record(case, shared: dict, organisation, user) -> None:
     effects.run(_deadlines_only(case_workflow.RECORD_EFFECTS.get(made.kind, ())), made, user)
 
 
-def _mirror_step(case, step: dict, user) -> None:
+def _mirror_step(case, step: dict, user, side: str) -> None:
     """The step the other node's copy took, taken here as it was there: its guards were checked
     where its people took it, its deadlines are kept here too (its notices are its node's)."""
     if case.stage == step["stage"]:
         return
+    declared = case_workflow.EVENTS.get(step["event"])
+    if declared is None or declared.side not in (Side.EITHER, side):
+        raise NotApplied("not_their_part", step["event"][:40])
     transition = case_workflow.transition_for(case.stage, step["event"])
     if transition is None:
         raise NotApplied("not_at_this_stage", f"{case.stage}/{step['event']}"[:40])
+    if step["stage"] != (transition.target or case.stage_before_closure or Stage.IDENTIFICATION):
+        raise NotApplied("not_at_this_stage", step["stage"][:40])
     moment = lambda value: datetime.datetime.fromisoformat(value) if value else None  # noqa: E731
     source = case.stage
     case.stage = step["stage"]
@@ -601,6 +625,8 @@ def _mirror_step(case, step: dict, user) -> None:
     case.closure_reason = step.get("closure_reason") or ""
     if step["event"] == "close":
         case.stage_before_closure = source
+    elif step["event"] == "reopen":
+        case.stage_before_closure = ""
     case.version += 1
     case.save()
     audit("trm.case.moved", actor=user, organisation=case.owner, target=case,
@@ -620,26 +646,27 @@ def _updated(message: Message, peer: Peer) -> None:
     theirs = _organisation(message.sender, hosted_by=peer)
     if referral.state not in ACCEPTED_STATES:
         raise NotApplied(f"already_{referral.state}")
-    user = envoy(theirs)
+    user, side = envoy(theirs), _side_of(referral, theirs)
     if "record" in message.payload:
-        _mirror_record(referral.case, message.payload["record"], theirs, user)
+        _mirror_record(referral.case, message.payload["record"], theirs, user, side)
     if "step" in message.payload:
-        _mirror_step(referral.case, message.payload["step"], user)
+        _mirror_step(referral.case, message.payload["step"], user, side)
 
 
-# A notice of the journey: the referral's own step it takes here, if any, and who it is from.
+# A notice of the journey: the referral's own step it takes here, if any, and the side it
+# comes from.
 NOTICE_OF_TYPE = {
-    "departure": (MessageKind.DEPARTURE_NOTICE, "start"),
-    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start"),
-    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None),
-    "closure": (MessageKind.CLOSURE_NOTICE, "complete"),
+    "departure": (MessageKind.DEPARTURE_NOTICE, "start", Side.SENDING),
+    "reception": (MessageKind.RECEPTION_CONFIRMATION, "start", Side.RECEIVING),
+    "monitoring_summary": (MessageKind.MONITORING_SUMMARY, None, Side.RECEIVING),
+    "closure": (MessageKind.CLOSURE_NOTICE, "complete", Side.SENDING),
 }
 
 
 def _noticed(message: Message, peer: Peer) -> None:
-    referral = _referral(message, peer)
+    kind, event, side = NOTICE_OF_TYPE[message.type]
+    referral = _referral(message, peer, from_side=side)
     theirs = _organisation(message.sender, hosted_by=peer)
-    kind, event = NOTICE_OF_TYPE[message.type]
     user = envoy(theirs)
     if event is not None and workflow.transition_for(referral.state, event) is not None:
         actions.move(referral, event, user)
