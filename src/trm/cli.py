@@ -775,6 +775,9 @@ def _parser() -> argparse.ArgumentParser:
     command = peer_commands.add_parser("remove", help="stop all exchange with a peer")
     command.add_argument("name")
     command.set_defaults(run=peer_remove)
+    from trm.federation.commands import register
+
+    register(commands)  # outbox, inbox, federation schemas
     return parser
 
 

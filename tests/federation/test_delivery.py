@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from tests.core.test_cli import trm
+from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
 from trm.federation.envelope import Message, Party
 from trm.federation.models import OutgoingEnvelope, Peer
@@ -38,7 +39,7 @@ def offer_to(
             sequence=sequence,
             previous="",
             expects="none",
-            payload={"child": True},
+            payload=example("offer"),
         ),
         peer,
     )

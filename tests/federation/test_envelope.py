@@ -8,6 +8,7 @@ import pytest
 from joserfc import jwe, jws
 from joserfc.jwk import OKPKey
 
+from tests.federation.test_messages import example
 from trm.federation.envelope import (
     MAX_ENVELOPE_BYTES,
     EnvelopeRefused,
@@ -69,7 +70,7 @@ def offer(to="al", *, sender="gr", now=NOW, **changes) -> Message:
         sequence=1,
         previous="",
         expects="none",
-        payload={"child": True, "categories": ["identity", "assistance"]},
+        payload=example("offer"),
         consent="7b1d",
     )
     return stamped(Message(**{**message.__dict__, **changes}), now=now, lifetime=HOUR)
@@ -178,6 +179,16 @@ def test_a_compressed_envelope_is_refused_before_it_is_inflated(greece, albania)
         signed.encode(), public(albania.encryption),
     )  # fmt: skip
     assert refused(albania, envelope) == "compressed"
+
+
+@pytest.mark.parametrize("characters", [60_000, 200_000, 2_000_000])
+def test_a_large_package_opens_on_its_recipient_node(greece, albania, characters):
+    # A package of many records with long narratives: far over joserfc's default limits.
+    package = {**example("package"), "message": "Ελπίδα " * (characters // 7)}
+    message = offer(type="package", payload=package)
+    envelope = sealed(message, greece, albania)
+    assert len(envelope) > characters
+    assert albania.open(envelope).message == message
 
 
 def test_an_oversized_envelope_is_refused_unread(albania):

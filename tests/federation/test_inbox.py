@@ -4,16 +4,19 @@ reason and stores nothing; a conversation's messages are applied in their sender
 one held until the gap fills (issue 12, item 4 and the fault list of "Done means")."""
 
 import datetime
+import logging
 
 import pytest
 import time_machine
 from django.test import Client
+from joserfc import jwe, jws
 from joserfc.jwk import OKPKey
 
 from tests.federation.test_envelope import Node, offer, public, sealed
+from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
-from trm.federation.envelope import MAX_ENVELOPE_BYTES, message_hash, stamped
+from trm.federation.envelope import MAX_ENVELOPE_BYTES, canonical, message_hash, stamped
 from trm.federation.models import Conversation, IncomingEnvelope, Outcome, Peer
 from trm.federation.receipts import read_receipt
 
@@ -100,7 +103,7 @@ def test_another_envelope_reusing_a_message_id_is_refused(greece, albania):
     message = now_offer()
     assert deliver(sealed(message, greece, albania)).status_code == 200
     other = stamped(
-        type(message)(**{**message.__dict__, "payload": {"changed": True}}),
+        type(message)(**{**message.__dict__, "payload": {**message.payload, "message": "Other"}}),
         now=datetime.datetime.now(datetime.UTC), lifetime=datetime.timedelta(hours=1),
     )  # fmt: skip
     refused = deliver(sealed(other, greece, albania))
@@ -109,32 +112,123 @@ def test_another_envelope_reusing_a_message_id_is_refused(greece, albania):
     assert IncomingEnvelope.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("make", "status", "code"),
-    [
-        (lambda greece, albania: sealed(now_offer(), Node("gr"), albania), 400, "unknown_sender"),
-        (
-            lambda greece, albania: sealed(now_offer(to="ma"), greece, albania),
-            400,
-            "not_for_this_node",
+def encrypted(content: bytes, receiver, *, zip_header=False) -> str:
+    """`content` encrypted to `receiver` as an envelope would be, whatever it is."""
+    header = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "kid": receiver.encryption.thumbprint()}
+    if zip_header:
+        header["zip"] = "DEF"
+    return jwe.encrypt_compact(header, content, public(receiver.encryption))
+
+
+def signed(content: bytes, sender) -> bytes:
+    """`content` signed by `sender` as a message would be, whatever it is."""
+    return jws.serialize_compact(
+        {"alg": "Ed25519", "kid": sender.signing.thumbprint()}, content, sender.signing,
+        algorithms=["Ed25519"],
+    ).encode()  # fmt: skip
+
+
+def off_schema(greece, albania):
+    payload = {**example("offer"), "given_name": "Elira", "reference": "Elira Hoxha " * 3}
+    return sealed(now_offer(payload=payload), greece, albania)
+
+
+BAD_INPUT = {
+    "unpinned sender": (
+        lambda greece, albania: sealed(now_offer(), Node("gr"), albania), 400, "unknown_sender"
+    ),
+    "addressed to another node": (
+        lambda greece, albania: sealed(now_offer(to="ma"), greece, albania), 400,
+        "not_for_this_node",
+    ),
+    "encrypted to another key": (
+        lambda greece, albania: sealed(now_offer(), greece, Node("al")), 400, "not_for_this_node"
+    ),
+    "not a JWE": (lambda greece, albania: "not an envelope", 400, "malformed"),
+    "a JWE of garbage": (lambda greece, albania: "eyJ.@@.!!.~~.%%", 400, "malformed"),
+    "a JWE holding no JWS": (
+        lambda greece, albania: encrypted(b"just some words", albania), 400, "malformed"
+    ),
+    "a signed message that is not JSON": (
+        lambda greece, albania: encrypted(signed(b"{not json", greece), albania), 400,
+        "malformed",
+    ),
+    "a signed JSON that is not an object": (
+        lambda greece, albania: encrypted(signed(b'["offer", 1]', greece), albania), 400,
+        "malformed",
+    ),
+    "a message missing its fields": (
+        lambda greece, albania: encrypted(signed(b'{"type": "offer"}', greece), albania), 400,
+        "malformed",
+    ),
+    "a signed message nested too deep": (
+        lambda greece, albania: encrypted(
+            signed(b'{"payload": ' + b"[" * 5000 + b"]" * 5000 + b"}", greece), albania
         ),
-        (lambda greece, albania: sealed(now_offer(), greece, Node("al")), 400, "not_for_this_node"),
-        (lambda greece, albania: "not an envelope", 400, "malformed"),
-        (
-            lambda greece, albania: sealed(now_offer(type="everything"), greece, albania),
-            400,
-            "unknown_type",
+        400,
+        "malformed",
+    ),
+    "compressed": (
+        lambda greece, albania: encrypted(
+            signed(canonical(now_offer().as_json()), greece), albania, zip_header=True
         ),
-    ],
-)
-def test_what_may_not_be_believed_is_refused_with_a_code_and_stores_nothing(
-    greece, albania, make, status, code
+        400,
+        "compressed",
+    ),
+    "an unknown type": (
+        lambda greece, albania: sealed(now_offer(type="everything"), greece, albania), 400,
+        "unknown_type",
+    ),
+    "a receipt as a message": (
+        lambda greece, albania: sealed(now_offer(type="receipt", payload=example("receipt")),
+                                       greece, albania),
+        400,
+        "not_a_message",
+    ),
+    "a payload off its schema": (off_schema, 422, "schema_violation"),
+    "an empty payload": (
+        lambda greece, albania: sealed(now_offer(type="accept", payload={}), greece, albania),
+        422,
+        "schema_violation",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "status", "code"), BAD_INPUT.values(), ids=BAD_INPUT)
+def test_what_may_not_be_believed_is_refused_with_a_code_and_changes_nothing(
+    greece, albania, make, status, code, caplog
 ):
-    refused = deliver(make(greece, albania))
+    envelope = make(greece, albania)
+    events = AuditEvent.objects.count()
+    with caplog.at_level(logging.WARNING, logger="trm.federation.inbox"):
+        refused = deliver(envelope)
     assert refused.status_code == status
     assert refused.json()["code"] == code
     assert refused.json()["detail"].endswith(".")
     assert not IncomingEnvelope.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert [record.getMessage().split()[:3] for record in caplog.records] == [
+        ["envelope", "refused:", code]
+    ]
+    assert "Elira" not in caplog.text
+
+
+def test_a_schema_violation_tells_the_sender_where_and_how_never_what(greece, albania, caplog):
+    with caplog.at_level(logging.WARNING, logger="trm.federation.inbox"):
+        refused = deliver(off_schema(greece, albania))
+    assert refused.json()["problem"] == "reference: string_too_long; *: extra_forbidden"
+    assert "Elira" not in refused.content.decode()
+    assert "reference: string_too_long" in caplog.text
+
+
+def test_the_reason_of_a_refusal_is_in_the_language_the_sender_asks_for(albania):
+    refused = Client().post(
+        INBOX, b"not an envelope", content_type="application/jose", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert refused.json() == {
+        "code": "malformed",
+        "detail": "L'enveloppe n'est pas un JWE compact contenant un message signé.",
+    }
 
 
 def test_an_altered_envelope_is_refused(greece, albania):
@@ -147,6 +241,19 @@ def test_an_altered_envelope_is_refused(greece, albania):
 
 def test_an_oversized_body_is_refused_from_its_length(greece, albania):
     refused = deliver(b"a" * (MAX_ENVELOPE_BYTES + 1))
+    assert refused.status_code == 413
+    assert refused.json()["code"] == "too_large"
+    assert not IncomingEnvelope.objects.exists()
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(greece, albania, monkeypatch):
+    def read(*args):
+        raise AssertionError("the body was read")
+
+    monkeypatch.setattr("trm.federation.views.receive", read)
+    refused = Client().post(
+        INBOX, b"short", content_type="application/jose", CONTENT_LENGTH=str(MAX_ENVELOPE_BYTES + 1)
+    )
     assert refused.status_code == 413
     assert refused.json()["code"] == "too_large"
 

@@ -40,6 +40,14 @@ class User(AbstractUser):
         roles = self.roles()
         return self.is_staff or not roles or bool(roles - ROLES_WITHOUT_PERSONAL_DATA)
 
+    @property
+    def administers_node(self) -> bool:
+        """A node administrator: its staff, or an administrator of one of its organisations.
+        They see how the exchange with other nodes goes (no personal data there)."""
+        if not (self.is_authenticated and self.is_active):
+            return False
+        return self.is_staff or Role.ORGANISATION_ADMIN in self.roles()
+
     def administers(self, organisation) -> bool:
         return self.memberships.filter(
             organisation=organisation, role=Role.ORGANISATION_ADMIN, is_active=True

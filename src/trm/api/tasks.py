@@ -24,7 +24,9 @@ router = Router(tags=["tasks"])
 class DeadlineOut(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
-    case_reference: str
+    case_reference: str | None = Field(
+        description="None for news of the exchange with other nodes, not about one case."
+    )
     referral_id: uuid.UUID | None
     kind: codes(DeadlineKind)
     label: str
@@ -42,7 +44,9 @@ class NotificationOut(Schema):
     event: codes(NotificationEvent)
     text: str
     case_id: uuid.UUID | None = Field(description="Only where the caller may open the case.")
-    case_reference: str
+    case_reference: str | None = Field(
+        description="None for news of the exchange with other nodes, not about one case."
+    )
     referral_id: uuid.UUID | None = Field(description="The referral it is news of, if any.")
     created_at: datetime.datetime
     read_at: datetime.datetime | None
@@ -113,7 +117,7 @@ def notifications(request, filters: Query[NotificationFilters]):
     if filters.unread is not None:
         mine = mine.filter(read_at__isnull=filters.unread)
     queryset = mine.select_related(
-        "case", "deadline__case", "deadline__country", "organisation"
+        "case", "deadline__case", "deadline__country", "organisation", "node"
     ).order_by("-created_at", "-pk")
     count, items = page_of(queryset, filters.limit, filters.offset)
     visible = set(
@@ -130,7 +134,7 @@ def notifications(request, filters: Query[NotificationFilters]):
                 event=n.event,
                 text=notification_text(n),
                 case_id=n.case_id if n.case_id in visible else None,
-                case_reference=n.case.reference,
+                case_reference=n.case.reference if n.case_id else None,
                 referral_id=n.referral_id,
                 created_at=n.created_at,
                 read_at=n.read_at,

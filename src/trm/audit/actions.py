@@ -62,6 +62,10 @@ ACTIONS: dict[str, Promise] = {
     "trm.envelope.delivered": _("A message was delivered to a peer node"),
     "trm.envelope.refused_by_peer": _("A peer node refused a message"),
     "trm.envelope.received": _("A message from a peer node was received"),
+    "trm.envelope.retried": _("A message to a peer node was queued again by an operator"),
+    "trm.envelope.undelivered": _(
+        "The administrators and focal points were told a message to a peer node is undelivered"
+    ),
     # Deadlines
     "trm.deadline.reminded": _("A reminder of a deadline was sent"),
     "trm.deadline.escalated": _("A missed deadline was reported to a supervisor"),

@@ -12,7 +12,12 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from trm.audit.tasks import audit_checkpoint
 from trm.deadlines.tasks import deliver_emails, sweep_deadlines
-from trm.federation.tasks import check_peer_keys, deliver_envelopes, refresh_directories
+from trm.federation.tasks import (
+    alert_undelivered_envelopes,
+    check_peer_keys,
+    deliver_envelopes,
+    refresh_directories,
+)
 from trm.rights.tasks import apply_retention
 
 from .tasks import enqueue_unless_waiting, housekeeping, reclaim_abandoned_tasks
@@ -53,6 +58,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         # A peer's key rotation is also learnt when its new key is met; this finds it when
         # nothing was exchanged, well within the overlap (14 days by default).
         PeriodicJob(check_peer_keys, every_seconds=6 * 3600),
+        # Envelopes undelivered for too long, told to the administrators and focal points.
+        PeriodicJob(alert_undelivered_envelopes, every_seconds=300),
         # The peers' directories, each refreshed once its copy is older than the setting; a
         # run every 5 minutes (at most) tries a peer that did not answer again soon.
         PeriodicJob(

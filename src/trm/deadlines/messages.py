@@ -2,6 +2,7 @@
 referral, the case reference, the due time and the organisation that acted, never anything about
 the person (a question's or a reason's text stays on the referral, where it is encrypted)."""
 
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -48,6 +49,7 @@ SUBJECTS = {
     NotificationEvent.ANSWERED: _("Answer on the referral: case %(reference)s"),
     NotificationEvent.CANCELLED: _("Referral cancelled: case %(reference)s"),
     NotificationEvent.CONSENT_WITHDRAWN: _("Consent withdrawn: case %(reference)s"),
+    NotificationEvent.UNDELIVERED: _("Undelivered message to the node %(node)s"),
 }
 REFERRAL_NEWS = {
     NotificationEvent.REFERRED: _(
@@ -122,12 +124,33 @@ def describe_referral(notification) -> str:
     return str(REFERRAL_NEWS[notification.event]) % values
 
 
+def describe_undelivered(notification) -> str:
+    """One sentence: which node a message waits for, since more than how long, and its id (to
+    find it with `trm outbox --explain`); nothing of what it carries."""
+    minutes = settings.FEDERATION_UNDELIVERED_ALERT_MINUTES
+    return ngettext(
+        "A message to the node %(node)s is still not delivered after more than %(minutes)d "
+        "minute (message %(message)s). See the exchange with other nodes.",
+        "A message to the node %(node)s is still not delivered after more than %(minutes)d "
+        "minutes (message %(message)s). See the exchange with other nodes.",
+        minutes,
+    ) % {"node": _node(notification), "minutes": minutes, "message": notification.envelope}
+
+
+def _node(notification) -> str:
+    return notification.node.name if notification.node_id else ""
+
+
 def notification_subject(notification) -> str:
-    """An e-mail's subject for `notification`: what happened, on which case."""
+    """An e-mail's subject for `notification`: what happened, on which case (or node)."""
+    if notification.event == NotificationEvent.UNDELIVERED:
+        return str(SUBJECTS[notification.event]) % {"node": _node(notification)}
     return str(SUBJECTS[notification.event]) % {"reference": notification.case.reference}
 
 
 def notification_text(notification) -> str:
     if notification.event in DEADLINE_EVENTS:
         return describe(notification.deadline, notification.event)
+    if notification.event == NotificationEvent.UNDELIVERED:
+        return describe_undelivered(notification)
     return describe_referral(notification)

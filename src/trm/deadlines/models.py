@@ -131,6 +131,8 @@ class NotificationEvent(models.TextChoices):
     ANSWERED = "answered", _("Answer on a referral")
     CANCELLED = "cancelled", _("Referral cancelled")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to a referral withdrawn")
+    # For the node's administrators and focal points: not about one case.
+    UNDELIVERED = "undelivered", _("Message to another node undelivered")
 
 
 DEADLINE_EVENTS = frozenset({NotificationEvent.REMINDER, NotificationEvent.OVERDUE})
@@ -152,8 +154,14 @@ class Notification(models.Model):
     # Empty for news of a referral that is not about a deadline.
     kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind, blank=True)
     event = models.CharField(_("notification"), max_length=20, choices=NotificationEvent)
+    # None only for news of the exchange with other nodes (an undelivered message).
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
     )
     # The deadline reminded of, or the referral's answer deadline a new referral starts.
     deadline = models.ForeignKey(
@@ -170,6 +178,17 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("from"),
         help_text=_("The organisation that acted on the referral."),
+    )
+    # An envelope to another node still undelivered: its message id and the node (the
+    # federation's identifiers, kept plain as the referral's are).
+    envelope = models.CharField(_("message to another node"), max_length=64, blank=True)
+    node = models.ForeignKey(
+        "directory.Node",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("node"),
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -188,6 +207,11 @@ class Notification(models.Model):
                 fields=["user", "message_id"],
                 condition=Q(message_id__isnull=False),
                 name="one_notification_per_referral_message",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "envelope"],
+                condition=~Q(envelope=""),
+                name="one_notification_per_undelivered_envelope",
             ),
         ]
 

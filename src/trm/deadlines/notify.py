@@ -95,11 +95,11 @@ def notify(event: str, recipients_of, now) -> None:
     )
 
 
-def tell(notifications: list[Notification]) -> None:
-    """Write `notifications` (new, one per user, each of a referral message) and the e-mail of
-    each user with an address, in their language, inside the caller's transaction; the worker
-    sends the e-mails once it commits (`outbox`). A user told of the same message before is not
-    told again."""
+def tell(notifications: list[Notification], *, by: str = "message_id") -> None:
+    """Write `notifications` (new, one per user, each of a referral message, or of what field
+    `by` names: an undelivered envelope) and the e-mail of each user with an address, in their
+    language, inside the caller's transaction; the worker sends the e-mails once it commits
+    (`outbox`). A user told of the same news before is not told again."""
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     link = notifications_link()
     texts = {}
@@ -110,7 +110,7 @@ def tell(notifications: list[Notification]) -> None:
             continue
         language = user.language or None
         # The same news to many readers: its text is made once per language.
-        news = (notification.event, notification.message_id, notification.deadline_id)
+        news = (notification.event, getattr(notification, by), notification.deadline_id)
         if (news, language) not in texts:
             with translation.override(language):
                 texts[news, language] = (
@@ -120,16 +120,12 @@ def tell(notifications: list[Notification]) -> None:
                         {"text": messages.notification_text(notification), "link": link},
                     ),
                 )
-        emails[notification.message_id, user.pk] = texts[news, language]
+        emails[getattr(notification, by), user.pk] = texts[news, language]
     if not emails:
         return
     written = Notification.objects.filter(
-        message_id__in={message for message, _user in emails}
-    ).values_list("pk", "message_id", "user_id")
+        **{f"{by}__in": {news for news, _user in emails}}
+    ).values_list("pk", by, "user_id")
     outbox.write(
-        [
-            (pk, user, *emails[message, user])
-            for pk, message, user in written
-            if (message, user) in emails
-        ]
+        [(pk, user, *emails[news, user]) for pk, news, user in written if (news, user) in emails]
     )

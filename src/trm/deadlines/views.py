@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from trm.access.policy import visible_cases
 
-from .models import Notification
+from .models import Notification, NotificationEvent
 
 PAGE_SIZE = 50
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 def notifications(request):
     mine = (
         Notification.objects.filter(user=request.user)
-        .select_related("case", "deadline__case", "deadline__country", "organisation")
+        .select_related("case", "deadline__case", "deadline__country", "organisation", "node")
         .annotate(
             unread=Case(
                 When(read_at__isnull=True, then=Value(True)),
@@ -42,6 +42,11 @@ def notifications(request):
             "page": page,
             "unread_count": Notification.objects.filter(user=request.user).unread().count(),
             "visible_cases": visible,
+            # A link to the exchange's status page only for who may open it, asked once.
+            "sees_the_exchange": any(
+                n.event == NotificationEvent.UNDELIVERED for n in page.object_list
+            )
+            and request.user.administers_node,
         },
     )
 

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwe, jws
 from joserfc.errors import JoseError
+from joserfc.jwe import JWERegistry
 from joserfc.jwk import OKPKey
+from joserfc.jws import JWSRegistry
 
 SIGNING = "Ed25519"
 KEY_WRAPPING = "ECDH-ES+A256KW"
@@ -34,6 +36,20 @@ CONTENT_ENCRYPTION = "A256GCM"
 SCHEMA_VERSION = 1
 # An envelope carries one message; documents travel as parts of their own, referenced by hash.
 MAX_ENVELOPE_BYTES = 10 * 1024 * 1024
+
+
+def _registries() -> tuple[JWERegistry, JWSRegistry]:
+    """joserfc's algorithms for envelopes, with its size limits raised to the envelope's own:
+    by default it refuses a ciphertext over 64 KiB and a signed content over 125 KB, so a
+    package with a few records would be "undecryptable" on its recipient node."""
+    encryption = JWERegistry(algorithms=[KEY_WRAPPING, CONTENT_ENCRYPTION])
+    encryption.max_ciphertext_length = MAX_ENVELOPE_BYTES
+    signature = JWSRegistry(algorithms=[SIGNING])
+    signature.max_payload_length = MAX_ENVELOPE_BYTES
+    return encryption, signature
+
+
+ENCRYPTION, SIGNATURE = _registries()
 
 TYPES = (
     "offer",
@@ -69,6 +85,8 @@ REFUSALS = {
     "from_the_future": _("The message's time is ahead of this node's clock."),
     "expired": _("The message has expired."),
     "reused_id": _("Another envelope with this message's id was received already."),
+    "schema_violation": _("The message's payload does not conform to the schema of its type."),
+    "not_a_message": _("A receipt answers a delivery; it is not delivered to an inbox."),
 }
 
 
@@ -229,9 +247,7 @@ def open_envelope(
     if encryption_key is None:
         raise EnvelopeRefused("not_for_this_node", "encrypted to another key")
     try:
-        signed = jwe.decrypt_compact(
-            data, encryption_key, algorithms=[KEY_WRAPPING, CONTENT_ENCRYPTION]
-        ).plaintext
+        signed = jwe.decrypt_compact(data, encryption_key, registry=ENCRYPTION).plaintext
     except (JoseError, ValueError):
         raise EnvelopeRefused("undecryptable") from None
     if signed is None or signed.count(b".") != 2:
@@ -244,7 +260,7 @@ def open_envelope(
         raise EnvelopeRefused("unknown_sender", claimed_sender=_claimed_sender(signed))
     peer_node, peer_key = peer
     try:
-        verified = jws.deserialize_compact(signed, peer_key, algorithms=[SIGNING])
+        verified = jws.deserialize_compact(signed, peer_key, registry=SIGNATURE)
     except (JoseError, ValueError):
         raise EnvelopeRefused("bad_signature") from None
     message = _message(verified.payload)
@@ -310,6 +326,9 @@ def _message(payload: bytes) -> Message:
         document = json.loads(payload)
     except ValueError:
         raise EnvelopeRefused("malformed", "the message is not JSON") from None
+    except RecursionError:
+        # Arrays in arrays thousands deep: the parser gives up, and so does this node.
+        raise EnvelopeRefused("malformed", "the message is nested too deep") from None
     if not isinstance(document, dict) or set(document) != set(FIELDS):
         raise EnvelopeRefused("malformed", "the message's fields are not the envelope's")
     for name, kind in FIELDS.items():

@@ -1,7 +1,8 @@
 """Receiving envelopes from peers: verified first (encryption to this node, a pinned sender's
-signature, addressed here), then stored as they arrived, exactly once per sender and message,
-and answered with a signed receipt. A duplicate — the sender did not get the receipt and sends
-again, however late — gets the first receipt back and is stored once.
+signature, addressed here, in time, its payload conforming to its type's published schema
+(messages.py)), then stored as they arrived, exactly once per sender and message, and answered
+with a signed receipt. A duplicate — the sender did not get the receipt and sends again,
+however late — gets the first receipt back and is stored once.
 
 What each message does is applied in the same step, in its conversation's order (`apply`):
 the receipt says the envelope is kept and what applying it did (applied, refused with a code,
@@ -21,6 +22,7 @@ from trm.lib.steps import step
 from .apply import apply_in_order
 from .envelope import EnvelopeRefused, check_times, open_envelope
 from .identity import this_node
+from .messages import validate_payload
 from .models import IncomingEnvelope, Peer
 from .peers import pinned
 from .receipts import sign_receipt
@@ -31,25 +33,30 @@ log = logging.getLogger(__name__)
 @step
 def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
     """The stored envelope and whether it is new; EnvelopeRefused, storing nothing, if it may
-    not be believed or is for another node."""
+    not be believed, is for another node, or its payload is off its type's schema."""
     node = this_node()
     try:
         opened = open_envelope(
             envelope, node=node.name, encryption_key=node.decryption_keys(), pinned=pinned
         )
+        message = opened.message
+        sender = Peer.objects.active().get(node__name=opened.sender_node)
+        first = _stored_before(sender, message.id, opened.hash)
+        if first is not None:
+            # Judged when it was stored: a repeat gets its receipt, whatever changed since.
+            return first, False
+        now = timezone.now()
+        check_times(
+            message,
+            now=now,
+            skew=datetime.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW_SECONDS),
+        )
+        validate_payload(message.type, message.payload)
     except EnvelopeRefused as refused:
-        # The code only: an envelope refused says nothing about anyone.
-        log.warning("envelope refused: %s", refused.code)
+        # The code, and for a schema violation where and how: never a value of the message,
+        # which says nothing about anyone until it is believed and may say too much after.
+        log.warning("envelope refused: %s%s", refused.code, _loggable(refused))
         raise
-    message = opened.message
-    sender = Peer.objects.active().get(node__name=opened.sender_node)
-    first = _stored_before(sender, message.id, opened.hash)
-    if first is not None:
-        return first, False
-    now = timezone.now()
-    check_times(
-        message, now=now, skew=datetime.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW_SECONDS)
-    )
     stored = IncomingEnvelope(
         sender=sender,
         message_id=message.id,
@@ -89,6 +96,10 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
     )
     stored.save(update_fields=["receipt"])
     return stored, True
+
+
+def _loggable(refused: EnvelopeRefused) -> str:
+    return f" ({refused.detail})" if refused.code == "schema_violation" else ""
 
 
 def _reopen(node, stored: IncomingEnvelope):

@@ -173,6 +173,8 @@ class OutgoingEnvelope(models.Model):
     refusal = models.CharField(_("refusal"), max_length=40, blank=True)
     # What the last attempt met: a code, never the peer's answer text.
     last_problem = models.CharField(_("last problem"), max_length=100, blank=True)
+    # When the administrators and focal points were told it stays undelivered: once.
+    alerted_at = models.DateTimeField(_("undelivered alert sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("envelope sent")

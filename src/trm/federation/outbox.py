@@ -249,11 +249,14 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         _unreachable(envelope, now, "no_valid_receipt")
         done.retried += 1
         return
+    # When the receipt came back, not when the attempt began: the latency counts the whole
+    # exchange, and the peer's clock is read against this moment.
+    answered = timezone.now()
     with transaction.atomic():
         outcome, refusal = str(receipt.get("outcome", ""))[:12], str(receipt.get("refusal", ""))
         OutgoingEnvelope.objects.filter(pk=envelope.pk).update(
             state=OutgoingEnvelope.State.DELIVERED,
-            delivered_at=now,
+            delivered_at=answered,
             receipt=body.decode("ascii"),
             peer_audit_head=receipt.get("audit_head"),
             attempts=envelope.attempts + 1,
@@ -262,7 +265,7 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
             outcome=outcome,
             refusal=refusal[:40],
         )
-        envelope.state, envelope.delivered_at = OutgoingEnvelope.State.DELIVERED, now
+        envelope.state, envelope.delivered_at = OutgoingEnvelope.State.DELIVERED, answered
         envelope.outcome, envelope.refusal = outcome, refusal[:40]
         # What the receipt means here (a referral received, a withdrawal taken), in the same
         # transaction: it locks the case and the referral, and the audit head comes last.

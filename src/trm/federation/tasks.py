@@ -26,6 +26,15 @@ def check_peer_keys() -> dict:
 
 
 @task
+def alert_undelivered_envelopes() -> dict:
+    """Tell the administrators and focal points of envelopes undelivered too long; idempotent
+    (each envelope is told of once, as its row records)."""
+    from .alerts import alert_undelivered
+
+    return {"alerted": alert_undelivered()}
+
+
+@task
 def refresh_directories() -> dict:
     """Copy the directory of every peer whose copy is older than
     FEDERATION_DIRECTORY_REFRESH_MINUTES; idempotent."""

@@ -1,6 +1,10 @@
 """What this node publishes to other nodes."""
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -8,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
 from .identity import NodeIdentityError, signed_document, this_node
 from .inbox import receive
+from .operations import peer_statuses
 from .peers import learn_rotation_of
 from .shared_directory import DIRECTORY_PATH, requesting_peer, signed_directory
 
@@ -64,10 +69,29 @@ def inbox(request):
     return HttpResponse(stored.receipt, content_type="application/jose")
 
 
-STATUS = {"too_large": 413, "reused_id": 409}
+STATUS = {"too_large": 413, "reused_id": 409, "schema_violation": 422}
 
 
 def _refused(refused: EnvelopeRefused) -> JsonResponse:
-    return JsonResponse(
-        {"code": refused.code, "detail": refused.reason}, status=STATUS.get(refused.code, 400)
+    answer = {"code": refused.code, "detail": refused.reason}
+    if refused.code == "schema_violation":
+        # Where and how, for the sender's operators to mend their side: never a value.
+        answer["problem"] = refused.detail
+    return JsonResponse(answer, status=STATUS.get(refused.code, 400))
+
+
+@login_required
+@require_GET
+def status(request):
+    """Each peer's queue, oldest unacknowledged message, delivery time, clock and connection,
+    for the node's administrators."""
+    if not request.user.administers_node:
+        raise PermissionDenied
+    return render(
+        request,
+        "federation/status.html",
+        {
+            "statuses": peer_statuses(),
+            "alert_minutes": settings.FEDERATION_UNDELIVERED_ALERT_MINUTES,
+        },
     )
