@@ -16,6 +16,12 @@ import pytest
 from tests.core.test_cli import trm
 from trm.federation.identity import init_node, spoken_fingerprint
 
+# A node's worker delivering to this test process posts one envelope at a time: the live
+# server's in-memory SQLite database (its shared cache) refuses a second writer at once
+# instead of waiting ("database table is locked"). On PostgreSQL it would take them side by
+# side; tests/federation/test_delivery.py covers the order that keeps.
+ONE_AT_A_TIME = {"TRM_FEDERATION_DELIVERY_THREADS": "1"}
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -23,6 +23,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from tests.core.test_cli import trm
+from tests.federation.conftest import ONE_AT_A_TIME
 from trm.federation.envelope import Message, Party
 from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope, Peer
 from trm.federation.outbox import deliver_due, queue
@@ -153,7 +154,8 @@ def test_a_sender_killed_while_delivering_its_outbox_loses_and_doubles_nothing(n
     greece = nodes
     conversations = [str(uuid.uuid4()) for _ in range(CONVERSATIONS)]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRM_", "DJANGO_"))}
-    env = {**clean, "TRM_HOME": str(greece.home), "TRM_FEDERATION_DELIVERY_LEASE_SECONDS": "2"}
+    env = {**clean, "TRM_HOME": str(greece.home), "TRM_FEDERATION_DELIVERY_LEASE_SECONDS": "2",
+           **ONE_AT_A_TIME}  # fmt: skip
     # The outbox is written in Greece's step; its worker is not running yet.
     script = textwrap.dedent(GREEK_STREAM) % {"messages": MESSAGES}
     written = subprocess.run(  # noqa: S603
@@ -176,7 +178,7 @@ def test_a_sender_killed_while_delivering_its_outbox_loses_and_doubles_nothing(n
 
     time.sleep(2.5)  # the dead worker's lease on what it was sending runs out
     again = trm("worker", "--once", home=greece.home,
-                env={"TRM_FEDERATION_DELIVERY_LEASE_SECONDS": "2"})  # fmt: skip
+                env={"TRM_FEDERATION_DELIVERY_LEASE_SECONDS": "2", **ONE_AT_A_TIME})  # fmt: skip
     assert again.returncode == 0, again.stderr[-3000:]
 
     assert IncomingEnvelope.objects.count() == MESSAGES

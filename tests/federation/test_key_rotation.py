@@ -21,7 +21,7 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from tests.core.test_cli import trm
-from tests.federation.conftest import GreekNode
+from tests.federation.conftest import ONE_AT_A_TIME, GreekNode
 from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
 from trm.federation.envelope import EnvelopeRefused, Message, Party, open_envelope, seal
@@ -65,9 +65,9 @@ from trm.lib.steps import step
 @step
 def send():
     return queue(
-        Message(type="offer", sender=Party("gr", "iom-greece"),
+        Message(type="ask", sender=Party("gr", "iom-greece"),
                 recipient=Party("al", "iom-albania"), conversation=sys.argv[1], sequence=1,
-                previous="", expects="none", payload={"child": True}),
+                previous="", expects="received", payload={"question": "Is she safe?"}),
         Peer.objects.active().get(node__name="al"),
     )
 
@@ -94,7 +94,7 @@ class Greece:
         return done.stdout.split()[-1]
 
     def deliver(self):
-        done = trm("worker", "--once", home=self.home)
+        done = trm("worker", "--once", home=self.home, env=ONE_AT_A_TIME)
         assert done.returncode == 0, done.stderr[-3000:]
 
     def query(self, sql: str, *parameters):
@@ -146,14 +146,14 @@ def greece(tmp_path, albania, live_server):
 def albania_sends(peer: Peer) -> OutgoingEnvelope:
     return queue(
         Message(
-            type="offer",
+            type="ask",
             sender=Party("al", "iom-albania"),
             recipient=Party("gr", "iom-greece"),
             conversation=str(uuid.uuid4()),
             sequence=1,
             previous="",
-            expects="none",
-            payload={"child": True},
+            expects="received",
+            payload={"question": "Is she safe?"},
         ),
         peer,
     )

@@ -22,6 +22,7 @@ import pytest
 from django.utils import timezone
 
 from tests.core.test_cli import trm
+from tests.federation.conftest import ONE_AT_A_TIME
 from tests.synth.test_pages import signed_in as logged_in
 from trm.access.policy import access_to
 from trm.access.view import case_view
@@ -147,7 +148,7 @@ class Greece:
 
     def deliver(self):
         """The Greek worker sends what is waiting in its outbox."""
-        done = trm("worker", "--once", home=self.node.home)
+        done = trm("worker", "--once", home=self.node.home, env=ONE_AT_A_TIME)
         assert done.returncode == 0, done.stderr[-3000:]
 
     def query(self, sql: str, *parameters):
