@@ -8,8 +8,12 @@ from .models import Case
 def lock_case(case_id, *, version: int | None = None, related=("owner__country", "person")):
     """The case, its row locked until the transaction ends (only its row: not its
     organisation's or country's, which other writers' foreign keys need). `version`: refuse
-    if the case changed since the writer read it. Call inside the action's transaction."""
-    query = Case.objects.select_for_update(of=("self",))
+    if the case changed since the writer read it. Call inside the action's transaction.
+
+    `FOR NO KEY UPDATE`: writers of the case still take it in turns, but a transaction that
+    only refers to the case (a row with a foreign key to it, checked with `FOR KEY SHARE` at
+    its commit) does not wait for the writer holding it. The case's key never changes."""
+    query = Case.objects.select_for_update(no_key=True, of=("self",))
     locked = (query.select_related(*related) if related else query).get(pk=case_id)
     if version is not None and locked.version != version:
         raise Conflict(CASE_CHANGED)
