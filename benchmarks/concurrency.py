@@ -48,6 +48,11 @@ def arguments(argv=None):
     )
     parser.add_argument("--clients", default="1,4,8", help="levels, e.g. 1,4,8 (the default)")
     parser.add_argument(
+        "--loads",
+        default="organisation,case",
+        help="which loads, in this order (default organisation,case)",
+    )
+    parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 2, help="trm serve's processes"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
@@ -63,6 +68,9 @@ def main(argv=None) -> None:
     if not os.environ.get("TRM_DATABASE_URL", "").startswith("postgres"):
         sys.exit("benchmarks.concurrency: set TRM_DATABASE_URL to a PostgreSQL server")
     levels = [int(level) for level in args.clients.split(",")]
+    loads = args.loads.split(",")
+    if set(loads) - {"organisation", "case"}:
+        sys.exit("benchmarks.concurrency: --loads takes organisation, case or both")
     from benchmarks.node import serving, throwaway_node
 
     with throwaway_node() as home:
@@ -78,7 +86,7 @@ def main(argv=None) -> None:
             shared_case = Client(port, secrets[0]).open_case()
             # Every server process and thread connected and warm before anything is measured.
             run_level(port, secrets, "organisation", shared_case, args.warmup, home)
-            for load in ("organisation", "case"):
+            for load in loads:
                 # The levels in turns, so that other work on the machine weighs on each alike.
                 stretches = {level: [] for level in levels}
                 for _round in range(args.rounds):
@@ -109,6 +117,7 @@ def describe(args) -> dict:
         "database": f"postgresql {version}",
         "seconds_per_level": args.seconds,
         "rounds": args.rounds,
+        "loads": args.loads,
         "server_workers": args.workers,
         "server_threads": args.threads,
         "cpus": os.cpu_count(),

@@ -3,6 +3,7 @@
 The case and its readers are tests/access/conftest.py's `world`.
 """
 
+import functools
 import html
 import json
 
@@ -49,6 +50,7 @@ def case_pages(world) -> list[str]:
     return paths
 
 
+@functools.cache  # the same document for every reader: made once, not once a reader (0.4 s)
 def api_paths(world) -> list[str]:
     document = token_api(world.journey.sender).get("/api/openapi.json").json()
     ids = {"{case_id}": str(world.case.pk), "{referral_id}": str(world.referral.pk)}

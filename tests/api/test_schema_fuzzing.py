@@ -72,6 +72,11 @@ def fuzz(operation, mode, examples, headers, real=None):
     real = real or {}
     expected = CONFORMANCE + ([checks.negative_data_rejection] if mode.is_negative else [])
 
+    # Hypothesis draws the same request again and again where an operation takes little input
+    # (a referral's reads by the sending and the receiving token: 123 of 1,232 requests): a read
+    # already answered and checked is not sent again. Writes are, as their answer can change.
+    answered = set()
+
     @settings(
         max_examples=examples,
         deadline=None,
@@ -82,6 +87,11 @@ def fuzz(operation, mode, examples, headers, real=None):
     @given(case=strategy, identifiers=st.fixed_dictionaries(real))
     def run(case, identifiers):
         case.path_parameters = {**(case.path_parameters or {}), **identifiers}
+        if case.method.upper() == "GET":
+            request = repr((case.formatted_path, case.query, case.headers, case.cookies))
+            if request in answered:
+                return
+            answered.add(request)
         response = case.call(app=application)
         case.validate_response(response, checks=expected)
 

@@ -5,11 +5,13 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from tests.referrals.journeys import Journey, fresh, today
+from trm.access.actions import break_the_glass
 from trm.accounts.models import Role
 from trm.cases.actions import casework, journey
+from trm.cases.locking import lock_case
 from trm.cases.stages import Stage
 from trm.lib.errors import Conflict
 
@@ -23,6 +25,7 @@ pytestmark = [
 ]
 
 SECONDS = 4
+HELD = 4  # seconds a step holds the case while another refers to it
 SERVICE = {"service": "legal_aid", "delivered_on": today()}
 PERSON = {"given_name": "Nadia", "family_name": "Writer"}
 
@@ -98,3 +101,35 @@ def test_two_people_writing_in_opposite_orders_never_deadlock(personas):
     assert len(writes) > 20, "the two threads hardly wrote: the test proves nothing"
     moves = [write for write in writes if getattr(write, "pk", None) == moving.pk]
     assert moves, "the case was never moved"
+
+
+def test_a_step_that_only_refers_to_a_case_does_not_wait_for_the_step_writing_it(personas):
+    # A supervisor breaks the glass (a row pointing to the case, its foreign key checked with
+    # FOR KEY SHARE on the case when it commits) while a colleague's step holds the case. The
+    # case's lock (FOR NO KEY UPDATE) lets it commit at once; a FOR UPDATE lock made it wait
+    # for the other step's end, or deadlock with it once that step waits for the audit chain.
+    team = Journey(personas)
+    case = team.open()
+    supervisor = team.staff(personas.organisation("ES", focal_point=True), Role.SUPERVISOR)
+    holding, done = threading.Event(), threading.Event()
+
+    def a_step_holding_the_case():
+        try:
+            with transaction.atomic():
+                lock_case(case.pk)
+                holding.set()
+                done.wait(HELD)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=a_step_holding_the_case)
+    holder.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    try:
+        break_the_glass(supervisor, case, "A child is missing since last night.")
+        waited = time.monotonic() - started
+    finally:
+        done.set()
+        holder.join()
+    assert waited < HELD / 2, f"breaking the glass waited {waited:.1f} s for the case's writer"

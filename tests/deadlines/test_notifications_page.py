@@ -5,8 +5,9 @@ import html
 
 import pytest
 
+from tests.lib.test_steps import aborted
 from trm.cases.stages import Stage
-from trm.deadlines.models import Notification, NotificationEvent
+from trm.deadlines.models import Notification, NotificationEvent, NotificationQuerySet
 
 from .conftest import PERSONAL_WORDS, local, swept
 
@@ -76,6 +77,33 @@ def test_marking_all_read(scene, alerted):
     browser = scene.personas.signed_in(user)
     assert browser.post("/notifications/read/").status_code == 302
     assert not Notification.objects.filter(user=user).unread().exists()
+
+
+def test_marking_read_is_a_step_run_again_if_the_database_aborted_it(scene, alerted, monkeypatch):
+    # Marking read is a step: aborted once by PostgreSQL (a deadlock, a serialization
+    # failure), it runs once more, and the reader never sees a 500.
+    update, attempts = NotificationQuerySet.update, []
+
+    def aborted_the_first_time(queryset, **values):
+        attempts.append(1)
+        updated = update(queryset, **values)
+        if len(attempts) == 1:
+            raise aborted("40001")
+        return updated
+
+    monkeypatch.setattr(NotificationQuerySet, "update", aborted_the_first_time)
+    user = scene.sending_focal_point
+    [mine] = Notification.objects.filter(user=user)
+    browser = scene.personas.signed_in(user)
+    assert browser.post(f"/notifications/{mine.pk}/read/").status_code == 302
+    assert len(attempts) == 2
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    attempts.clear()
+    other = scene.personas.signed_in(scene.receiving_worker)
+    assert other.post("/notifications/read/").status_code == 302
+    assert len(attempts) == 2
+    assert not Notification.objects.filter(user=scene.receiving_worker).unread().exists()
 
 
 def test_the_case_is_linked_only_for_those_who_may_open_it(scene, alerted, time_machine):

@@ -2,7 +2,9 @@
 
 import pytest
 
+from tests.lib.test_steps import aborted
 from trm.accounts.models import Role
+from trm.directory.forms import OrganisationForm
 from trm.directory.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +135,31 @@ def test_an_organisation_administrator_edits_their_directory_entry(personas):
     assert set(organisation.services.values_list("kind", flat=True)) == {
         "escort", "airport_reception", "family_tracing",
     }  # fmt: skip
+
+
+def test_an_edit_the_database_aborted_once_is_saved_on_its_second_attempt(personas, monkeypatch):
+    # Editing the entry is a step: should PostgreSQL abort it (a deadlock, a serialization
+    # failure), it runs once more from its start, and the administrator never sees a 500.
+    admin = personas.albanian_administrator()
+    organisation = admin.memberships.get().organisation
+    save, attempts = OrganisationForm.save, []
+
+    def aborted_the_first_time(form, *args, **kwargs):
+        attempts.append(1)
+        saved = save(form, *args, **kwargs)
+        if len(attempts) == 1:
+            raise aborted("40P01")
+        return saved
+
+    monkeypatch.setattr(OrganisationForm, "save", aborted_the_first_time)
+    response = personas.signed_in(admin).post(
+        f"/directory/organisations/{organisation.pk}/edit/",
+        {"name": organisation.name, "description_0": "Reintegration support.", "languages": ["sq"]},
+    )
+    assert response.status_code == 302
+    assert len(attempts) == 2
+    organisation.refresh_from_db()
+    assert organisation.description["en"] == "Reintegration support."
 
 
 def test_an_entry_without_english_text_is_refused_and_unchanged(personas):

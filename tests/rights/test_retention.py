@@ -1,17 +1,20 @@
 """The retention schedule: a dry-run report first, erasure only after the grace period."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 
 from trm.audit.models import AuditEvent
 from trm.cases.actions.casework import open_case
+from trm.cases.locking import lock_case
 from trm.cases.models import Case, Person
 from trm.cli import main
 from trm.core.worker import periodic_jobs
 from trm.rights.models import RetentionReport, RetentionRule
-from trm.rights.retention import due_cases, run_retention
+from trm.rights.retention import carry_out, due_cases, run_retention
 from trm.rights.tasks import apply_retention
 
 CLOSED = datetime(2020, 6, 1, 12, 0, tzinfo=UTC)
@@ -164,3 +167,38 @@ def test_the_dpo_sees_the_retention_reports_of_their_organisations(
     assert closed_case.reference in text
     assert greek_case.reference not in text
     assert personas.signed_in(greek_worker).get("/rights/retention/").status_code == 404
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time: no race"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_case_reopened_while_its_report_is_carried_out_saves_its_person(closed_case):
+    # Someone reopens the case (their step holds its row) just as the schedule erases: the
+    # erasure waits for that step, then finds the person no longer due.
+    with time_machine.travel(FIVE_YEARS_LATER + timedelta(days=1), tick=False):
+        [report] = run_retention().reports_made
+    holding, done = threading.Event(), threading.Event()
+
+    def reopening():
+        try:
+            with transaction.atomic():
+                lock_case(closed_case.pk)
+                Case.objects.filter(pk=closed_case.pk).update(closed_at=None)
+                holding.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    step = threading.Thread(target=reopening)
+    step.start()
+    assert holding.wait(10)
+    threading.Timer(1.0, done.set).start()  # the reopening commits a second later
+    try:
+        with time_machine.travel(FIVE_YEARS_LATER + timedelta(days=30), tick=False):
+            people_erased = carry_out(report)
+    finally:
+        done.set()
+        step.join()
+    assert people_erased == 0
+    assert not erased(closed_case)

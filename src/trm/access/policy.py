@@ -203,6 +203,21 @@ def access_to(user, case, at=None) -> CaseAccess:
     )
 
 
+def still_holds(access: CaseAccess, case) -> bool:
+    """Whether `access`, decided on `case` before a step locked its row, still holds now that
+    the step holds it (a write decides who acts before it takes the case, to hold the case's
+    lock for less time). What takes access away from a case locks it first (a referral's
+    grant revoked, consent withdrawn), so the grants it came through are read again; the
+    user's memberships are ordered by no case's lock and read before or after it alike.
+    Break-the-glass access runs out by the clock: decided again."""
+    if "break_glass" in access.via:
+        return False
+    grants = [int(via.split(":", 1)[1]) for via in access.via if via.startswith("grant:")]
+    if not grants:
+        return True
+    return Grant.objects.active().filter(case_id=case.pk, pk__in=grants).count() == len(grants)
+
+
 def kept_by_their_organisation(access: CaseAccess, items):
     """Of a case's notes or documents (`items`: a queryset of rows with an `organisation`),
     those the holder of `access` may see.

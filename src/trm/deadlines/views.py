@@ -4,11 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trm.access.policy import visible_cases
 
+from . import actions
 from .models import Notification, NotificationEvent
 
 PAGE_SIZE = 50
@@ -55,14 +55,12 @@ def notifications(request):
 @require_POST
 def mark_read(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    actions.mark_read(request.user, notification)
     return redirect("deadlines:notifications")
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    actions.mark_all_read(request.user)
     return redirect("deadlines:notifications")

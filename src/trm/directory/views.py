@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from . import actions
 from .forms import DirectorySearchForm, OrganisationForm
 from .models import Country, Organisation
 
@@ -46,7 +47,7 @@ def edit_organisation(request, pk):
         raise Http404
     form = OrganisationForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.edit_organisation(request.user, form)
         messages.success(request, _("The directory entry was saved."))
         return redirect(found)
     return render(

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trm.audit.log import record
+from trm.cases.locking import lock_cases
 from trm.cases.models import Case
 from trm.directory.models import Country
 from trm.lib.steps import step
@@ -81,6 +82,11 @@ class RetentionRun:
 def carry_out(report: RetentionReport, at=None) -> int:
     """Erase the people of a report whose grace period passed, if still due; how many."""
     at = at or timezone.now()
+    # The cases first (every step's lock order: the cases' rows, then the others, the audit
+    # chain last), each case of the report's people: a step reopening one of them meanwhile
+    # either commits first, and its person is no longer due, or waits for the erasure.
+    people = Case.objects.filter(pk__in=report.case_ids).values("person_id")
+    lock_cases(Case.objects.filter(person_id__in=people))
     report = RetentionReport.objects.select_for_update().get(pk=report.pk)
     if report.executed_at is not None or report.due_at > at:
         return 0

@@ -5,9 +5,18 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from trm.access.categories import DataCategory
-from trm.access.policy import OPENING_ROLES, Action, access_to, may_open_cases
+from trm.access.policy import (
+    OPENING_ROLES,
+    Action,
+    CaseAccess,
+    access_to,
+    may_open_cases,
+    still_holds,
+)
 from trm.access.rights import Write, require
 from trm.audit.log import record
+from trm.crypto.envelope import DataKeyDestroyed
+from trm.crypto.fields import encrypt_now
 from trm.directory.models import Organisation
 from trm.lib import limits, text
 from trm.lib.errors import DomainError, NotAllowed
@@ -29,6 +38,8 @@ A_CHILD_BY_BIRTH_DATE = _(
     "The birth date makes the person a child: correct the birth date if it is wrong."
 )
 
+
+ERASED = _("This person's data was erased; nothing can be recorded about them.")
 
 PERSON_TEXT_LIMITS = {
     "given_name": limits.NAME,
@@ -119,7 +130,7 @@ def update_person(actor, case: Case, changes: dict, *, version: int) -> Person:
         )
     person = locked.person
     if person.erased_at is not None:
-        raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
+        raise DomainError(ERASED)
     personal = {name: value for name, value in changes.items() if name in PERSON_FIELDS}
     changed = sorted(name for name, value in personal.items() if getattr(person, name) != value)
     for name in changed:
@@ -158,18 +169,40 @@ ATTACHMENT_TYPES = {
 }
 
 
-def _writer(actor, case, write: str):
-    """The locked case and the organisation the actor writes for (the owner, or the one of
-    theirs the case was referred to), for notes and files; refused unless they may `write`."""
-    locked = lock_case(case.pk)
-    access = access_to(actor, locked)
+def _writer(actor, case, write: str) -> tuple[CaseAccess, Organisation]:
+    """The actor's access to the case and the organisation they write for (the owner, or the
+    one of theirs the case was referred to), for notes and files; refused unless they may
+    `write`. Decided before the case is locked (see `_locked_for`)."""
+    access = access_to(actor, case)
     require(access, write)
+    if case.person.erased_at is not None:
+        raise DomainError(ERASED)
+    if access.organisation_id == case.owner_id:
+        return access, case.owner
+    return access, Organisation.objects.get(pk=access.organisation_id)
+
+
+def _locked_for(actor, case, write: str, decided: tuple[CaseAccess, Organisation]):
+    """The case locked, for an addition prepared before the lock from `decided` (`_writer`):
+    only what can have changed meanwhile is checked again under it (the grants the access came
+    through, the person's erasure), so that the case is held for the insert and the audit
+    event, not for deciding the access and encrypting."""
+    locked = lock_case(case.pk)
+    access, organisation = decided
+    if locked.owner_id != case.owner_id or not still_holds(access, locked):
+        access, organisation = _writer(actor, locked, write)
     if locked.person.erased_at is not None:
-        raise DomainError(_("This person's data was erased; nothing can be recorded about them."))
-    organisation = locked.owner
-    if access.organisation_id != locked.owner_id:
-        organisation = Organisation.objects.get(pk=access.organisation_id)
+        raise DomainError(ERASED)
     return locked, organisation
+
+
+def _sealed_early(addition) -> None:
+    """Encrypt what is added before the case is locked; if the person's key went meanwhile
+    (erased since the case was read), the check under the lock refuses it."""
+    try:
+        encrypt_now(addition)
+    except DataKeyDestroyed:
+        pass
 
 
 @step
@@ -177,8 +210,10 @@ def add_note(actor, case: Case, text: str) -> Note:
     text = limits.checked(text, limits.NOTE, "text")
     if not text:
         raise DomainError(_("Write the note first."))
-    locked, organisation = _writer(actor, case, Write.NOTE)
-    note = Note(case=locked, text=text, author=actor, organisation=organisation)
+    decided = _writer(actor, case, Write.NOTE)
+    note = Note(case=case, text=text, author=actor, organisation=decided[1])
+    _sealed_early(note)
+    locked, note.organisation = _locked_for(actor, case, Write.NOTE, decided)
     note.save()
     record("trm.note.added", actor=actor, organisation=locked.owner, target=locked,
            details={"note": str(note.pk)})  # fmt: skip
@@ -201,17 +236,19 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     )
     if content_type is None:
         raise DomainError(_("Only PDF, PNG and JPEG files can be attached."))
-    locked, organisation = _writer(actor, case, Write.DOCUMENT)
+    decided = _writer(actor, case, Write.DOCUMENT)
     attachment = Attachment(
-        case=locked,
+        case=case,
         # Shown in lists and as the download's name: no characters that reorder it (".exe").
         filename=text.without_invisible_controls(filename or "document")[:200] or "document",
         content_type=content_type,
         size=len(content),
         content=content,
         uploaded_by=actor,
-        organisation=organisation,
+        organisation=decided[1],
     )
+    _sealed_early(attachment)
+    locked, attachment.organisation = _locked_for(actor, case, Write.DOCUMENT, decided)
     attachment.save()
     record("trm.attachment.added", actor=actor, organisation=locked.owner, target=locked,
            details={"attachment": str(attachment.pk), "type": content_type})  # fmt: skip

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trm.access.policy import Action, CaseAccess, access_to
+from trm.access.policy import Action, CaseAccess, access_to, still_holds
 from trm.access.rights import Write, require
 from trm.audit.log import record as audit
 from trm.directory.models import Organisation
@@ -65,6 +65,14 @@ def actor_for(user, case, action=Action.EDIT) -> Actor:
     if access.organisation_id not in (None, case.owner_id):
         organisation = Organisation.objects.select_related("country").get(pk=access.organisation_id)
     return Actor(user, access, access.side, organisation, access.roles)
+
+
+def still_acting(decided: Actor, case: Case, locked: Case) -> Actor:
+    """`decided` (`actor_for` on `case` as read, before the lock) if it still holds on the
+    `locked` case, or who the user is on it now (refused if no longer allowed)."""
+    if locked.owner_id == case.owner_id and still_holds(decided.access, locked):
+        return decided
+    return actor_for(decided.user, locked)
 
 
 def _locked(case: Case, version: int | None = None) -> Case:
@@ -207,16 +215,29 @@ def add_record(
 ) -> StageRecord:
     """Record a form of the procedure, or correct one (`supersedes`: the record corrected);
     `version`: refuse if the case changed since the writer read it."""
-    return write_record(user, case, kind, data, supersedes=supersedes, version=version)
+    # Who acts is decided before the case is locked, so as to hold it for less time; under
+    # the lock only what can have changed meanwhile is checked again (`still_acting`).
+    decided = actor_for(user, case)
+    return write_record(
+        user, case, kind, data, supersedes=supersedes, version=version, decided=decided
+    )
 
 
 @transaction.atomic(savepoint=False)
 def write_record(
-    user, case: Case, kind: str, data: dict, *, supersedes=None, version: int | None = None
+    user,
+    case: Case,
+    kind: str,
+    data: dict,
+    *,
+    supersedes=None,
+    version: int | None = None,
+    decided: Actor | None = None,
 ) -> StageRecord:
-    """`add_record` within a step that composes it (the referral's acceptance)."""
+    """`add_record` within a step that composes it (the referral's acceptance). `decided`:
+    who acts, as `actor_for` found it on `case` before the lock."""
     locked = _locked(case, version)
-    actor = actor_for(user, locked)
+    actor = actor_for(user, locked) if decided is None else still_acting(decided, case, locked)
     if supersedes is not None and supersedes.case_id != locked.pk:
         raise NotAllowed(NOT_FOUND)
     created = _new_record(actor, locked, kind, data, supersedes=supersedes)
