@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tests.core.test_cli import trm
 from tests.federation.test_messages import example
@@ -87,8 +88,9 @@ def test_a_message_crosses_once_waits_out_a_receiver_that_is_down_and_is_never_d
 
     # Back after a while: both arrive, in their order, once.
     greece.start()
-    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2)):
-        assert deliver_due().delivered == 2
+    OutgoingEnvelope.objects.update(next_attempt_at=timezone.now())  # as if the wait had passed
+    Peer.objects.update(next_contact_at=None)
+    assert deliver_due().delivered == 2
     assert [m for m, _type in greece.envelopes_received()] == [
         first.message_id,
         second.message_id,
@@ -127,3 +129,34 @@ def test_the_oldest_message_goes_first_whatever_its_conversation(nodes):
         waiting.message_id,
         later.message_id,
     ], "the other referral's message waits behind no more than what was queued before it"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_again_hours_after_it_was_sealed_is_delivered_not_taken_for_a_replay(nodes):
+    """The envelope keeps the time it was sealed (its hash is in its conversation's chain);
+    each attempt carries a fresh delivery stamp, signed, which the receiver judges the clocks
+    by. Without it, a receiver down for more than the clock window would refuse every message
+    that waited for it as stale, for good."""
+    greece = nodes
+    peer = Peer.objects.get()
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=2), tick=True):
+        waited = offer_to(peer)
+    assert deliver_due().delivered == 1
+    assert [m for m, _type in greece.envelopes_received()] == [waited.message_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_peer_whose_clock_is_ten_minutes_off_is_tried_again_not_given_up(nodes):
+    greece = nodes
+    peer = Peer.objects.get()
+    waiting = offer_to(peer)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10), tick=True):
+        tried = deliver_due()
+    assert (tried.delivered, tried.refused, tried.retried) == (0, 0, 1)
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.last_problem) == ("queued", "clock_from_the_future")
+    # The clocks agree again: it goes.
+    OutgoingEnvelope.objects.update(next_attempt_at=timezone.now())
+    Peer.objects.update(next_contact_at=None)
+    assert deliver_due().delivered == 1
+    assert [m for m, _type in greece.envelopes_received()] == [waiting.message_id]

@@ -336,3 +336,52 @@ def test_a_place_in_the_conversation_taken_twice_is_refused(greece, albania):
     delivered(sealed(first, greece, albania), albania)
     receipt = delivered(sealed(again, greece, albania), albania)
     assert (receipt["outcome"], receipt["refusal"]) == (Outcome.REFUSED, "out_of_sequence")
+
+
+# --- the delivery stamp: each attempt's time, signed by the sender ---------------------------
+
+
+def stamped_delivery(envelope: str, greece, *, at) -> object:
+    from trm.federation.envelope import delivery_stamp, envelope_hash
+
+    stamp = delivery_stamp(signing_key=greece.signing, node="gr",
+                           envelope_hash=envelope_hash(envelope), at=at)  # fmt: skip
+    return Client().post(INBOX, envelope.encode(), content_type="application/jose",
+                         headers={"TRM-Delivery": stamp})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("minutes", "code"), [(10, "from_the_future"), (-10, "stale"), (4, None), (-4, None)]
+)
+def test_a_delivery_stamped_by_a_clock_ten_minutes_off_is_refused_four_is_not(
+    greece, albania, minutes, code
+):
+    sent_at = datetime.datetime.now(datetime.UTC)
+    # Sealed half an hour ago and sent again now: the stamp, not the message, says when.
+    envelope = sealed(offer(now=sent_at - datetime.timedelta(minutes=30), type="ask",
+                            expects="received", payload={"question": "Is she safe?"}),
+                      greece, albania)  # fmt: skip
+    answer = stamped_delivery(envelope, greece, at=sent_at + datetime.timedelta(minutes=minutes))
+    if code is None:
+        assert answer.status_code == 200, answer.content
+    else:
+        assert answer.json()["code"] == code
+        assert not IncomingEnvelope.objects.exists()
+
+
+def test_a_stamp_another_key_signed_or_for_another_envelope_is_refused(greece, albania):
+    now = datetime.datetime.now(datetime.UTC)
+    envelope = sealed(now_offer(type="ask", expects="received", payload={"question": "?"}),
+                      greece, albania)  # fmt: skip
+    impostor = Node("gr")
+    assert stamped_delivery(envelope, impostor, at=now).json()["code"] == "bad_signature"
+    other = sealed(now_offer(type="ask", expects="received", payload={"question": "!"}),
+                   greece, albania)  # fmt: skip
+    from trm.federation.envelope import delivery_stamp, envelope_hash
+
+    stamp = delivery_stamp(signing_key=greece.signing, node="gr",
+                           envelope_hash=envelope_hash(other), at=now)  # fmt: skip
+    answer = Client().post(INBOX, envelope.encode(), content_type="application/jose",
+                           headers={"TRM-Delivery": stamp})  # fmt: skip
+    assert answer.json()["code"] == "malformed"
+    assert not IncomingEnvelope.objects.exists()

@@ -282,11 +282,23 @@ def _claimed_sender(signed: bytes) -> str:
         return ""
 
 
-def check_times(message: Message, *, now: datetime.datetime, skew: datetime.timedelta) -> None:
+def check_times(
+    message: Message, *, now: datetime.datetime, skew: datetime.timedelta, stamped_at=None
+) -> None:
     """Refuse a message made outside `skew` of `now`, or expired. Apart from `open_envelope`:
-    a duplicate of an envelope already stored is answered its receipt whenever it comes."""
+    a duplicate of an envelope already stored is answered its receipt whenever it comes.
+
+    `stamped_at`: when the sender posted this attempt, from its signed delivery stamp
+    (`delivery_stamp`). A message sent again after its receiver was down is as old as the
+    outage, but its attempt is fresh: the clocks are then judged by the stamp, and the message
+    only by its expiry (its id, stored, refuses a replay)."""
     created, expires = _time(message.created), _time(message.expires)
-    if created < now - skew:
+    if stamped_at is not None:
+        if stamped_at < now - skew:
+            raise EnvelopeRefused("stale")
+        if stamped_at > now + skew:
+            raise EnvelopeRefused("from_the_future")
+    elif created < now - skew:
         raise EnvelopeRefused("stale")
     if created > now + skew:
         raise EnvelopeRefused("from_the_future")
@@ -348,3 +360,34 @@ def _message(payload: bytes) -> Message:
     if document["schema"] != SCHEMA_VERSION:
         raise EnvelopeRefused("malformed", f"schema {document['schema']} is not {SCHEMA_VERSION}")
     return Message(**{**document, **parties})
+
+
+STAMP_TYPE = "trm-delivery+jws"
+
+
+def delivery_stamp(*, signing_key: OKPKey, node: str, envelope_hash: str, at) -> str:
+    """The sender's signed word of one delivery attempt: this envelope, now (the header
+    `TRM-Delivery`)."""
+    document = {"node": node, "envelope": envelope_hash, "at": _instant(at)}
+    return jws.serialize_compact(
+        {"alg": SIGNING, "kid": signing_key.thumbprint(), "typ": STAMP_TYPE},
+        canonical(document),
+        signing_key,
+        algorithms=[SIGNING],
+    )
+
+
+def read_stamp(stamp: str, *, opened: "Opened", pinned) -> datetime.datetime:
+    """When the sender says it posted the `opened` envelope; refused unless the node that
+    signed the message signed the stamp, for this envelope."""
+    try:
+        header = _protected_header(stamp.encode("ascii"))
+        peer = pinned(str(header.get("kid", "")))
+        if peer is None or peer[0] != opened.sender_node:
+            raise EnvelopeRefused("bad_signature", "the delivery stamp")
+        document = json.loads(jws.deserialize_compact(stamp, peer[1], algorithms=[SIGNING]).payload)
+    except (JoseError, ValueError, UnicodeEncodeError):
+        raise EnvelopeRefused("malformed", "the delivery stamp") from None
+    if not isinstance(document, dict) or document.get("envelope") != opened.hash:
+        raise EnvelopeRefused("malformed", "the delivery stamp names another envelope")
+    return _time(str(document.get("at", "")))

@@ -20,7 +20,7 @@ from trm.audit.log import record
 from trm.lib.steps import step
 
 from .apply import apply_in_order
-from .envelope import EnvelopeRefused, check_times, open_envelope
+from .envelope import EnvelopeRefused, check_times, open_envelope, read_stamp
 from .identity import this_node
 from .messages import validate_payload
 from .models import IncomingEnvelope, Peer
@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 
 @step
-def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
+def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
     """The stored envelope and whether it is new; EnvelopeRefused, storing nothing, if it may
-    not be believed, is for another node, or its payload is off its type's schema."""
+    not be believed, is for another node, or its payload is off its type's schema. `stamp`:
+    the sender's signed word of when it posted this attempt (the `TRM-Delivery` header)."""
     node = this_node()
     try:
         opened = open_envelope(
@@ -50,6 +51,7 @@ def receive(envelope: bytes) -> tuple[IncomingEnvelope, bool]:
             message,
             now=now,
             skew=datetime.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW_SECONDS),
+            stamped_at=read_stamp(stamp, opened=opened, pinned=pinned) if stamp else None,
         )
         validate_payload(message.type, message.payload)
     except EnvelopeRefused as refused:

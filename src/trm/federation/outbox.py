@@ -31,7 +31,7 @@ from joserfc.jwk import OKPKey
 from trm.audit.log import record
 from trm.lib.errors import DomainError
 
-from .envelope import Message, envelope_hash, message_hash, seal, stamped
+from .envelope import Message, delivery_stamp, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
 from .models import Conversation, OutgoingEnvelope, Peer
 from .peers import learn_rotation, signing_keys_of
@@ -150,10 +150,15 @@ def _claim(now) -> OutgoingEnvelope | None:
 
 
 def _post(envelope: OutgoingEnvelope) -> tuple[int, bytes]:
+    node = this_node()
+    # The envelope is as it was sealed (its hash is in the conversation's chain); the stamp says
+    # this attempt is fresh, so a retry after a long outage is not taken for a replay.
+    stamp = delivery_stamp(signing_key=node.signing_key, node=node.name,
+                           envelope_hash=envelope.envelope_hash, at=timezone.now())  # fmt: skip
     request = urllib.request.Request(  # noqa: S310 (a pinned peer's address)
         envelope.peer.node.base_url.rstrip("/") + INBOX_PATH,
         data=envelope.envelope.encode(),
-        headers={"Content-Type": "application/jose"},
+        headers={"Content-Type": "application/jose", "TRM-Delivery": stamp},
         method="POST",
     )
     try:
@@ -216,6 +221,11 @@ def _deliver(budget: _Budget) -> Delivered:
             continue
         if status == 200:
             _delivered(envelope, body, now, done)
+        elif 400 <= status < 500 and _code(body) in CLOCK_REFUSALS:
+            # The two clocks disagree by more than the window: the operators can set them
+            # right, so the message waits (the status page shows the skew) rather than is lost.
+            _unreachable(envelope, now, f"clock_{_code(body)}")
+            done.retried += 1
         elif 400 <= status < 500:
             _refused(envelope, status, body)
             done.refused += 1
@@ -277,11 +287,20 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
     done.delivered += 1
 
 
-def _refused(envelope: OutgoingEnvelope, status: int, body: bytes) -> None:
+# What a peer refuses because its clock and this node's disagree: tried again, not given up.
+CLOCK_REFUSALS = frozenset({"stale", "from_the_future"})
+
+
+def _code(body: bytes) -> str:
+    """The refusal's code in a peer's answer, if it gave one."""
     try:
-        code = str(json.loads(body).get("code", ""))[:40]
+        return str(json.loads(body).get("code", ""))[:40]
     except (ValueError, AttributeError):
-        code = ""
+        return ""
+
+
+def _refused(envelope: OutgoingEnvelope, status: int, body: bytes) -> None:
+    code = _code(body)
     log.warning("envelope %s refused by %s: %s", envelope.message_id, envelope.peer, code or status)
     with transaction.atomic():
         OutgoingEnvelope.objects.filter(pk=envelope.pk).update(

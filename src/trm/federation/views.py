@@ -54,14 +54,16 @@ def inbox(request):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_ENVELOPE_BYTES:
         return _refused(EnvelopeRefused("too_large"))
+    # The sender's signed word of when it posted this attempt (outbox.py).
+    stamp = request.headers.get("TRM-Delivery", "")[:2048]
     try:
         try:
-            stored, _new = receive(request.body)
+            stored, _new = receive(request.body, stamp)
         except EnvelopeRefused as refused:
             # Signed by a key not pinned here: a pinned peer may have rotated its keys.
             if refused.code != "unknown_sender" or not learn_rotation_of(refused.claimed_sender):
                 raise
-            stored, _new = receive(request.body)
+            stored, _new = receive(request.body, stamp)
     except EnvelopeRefused as refused:
         return _refused(refused)
     except NodeIdentityError:
