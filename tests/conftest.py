@@ -74,13 +74,27 @@ class _SeedRows:
                 model._base_manager.bulk_create(rows)
 
 
+_SKIPPED_AT_SETUP = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "setup":
+        item.stash[_SKIPPED_AT_SETUP] = report.skipped
+    return report
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     # A transactional test ends with a flush: the seed directory goes too. Put it back at once,
     # so that whichever test this worker runs next (module fixtures, TestCase classes) finds it.
     # After the last test the session's fixtures, the test database with them, are gone.
+    # Not after a test skipped before its fixtures ran: the worker may not have set up the test
+    # database yet, and there is nothing to put back.
     result = yield
-    if _transactional(item) and nextitem is not None:
+    skipped = item.stash.get(_SKIPPED_AT_SETUP, False)
+    if _transactional(item) and not skipped and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             _SeedRows.put_back()
     return result
