@@ -540,8 +540,8 @@ def record_written(record, actor) -> None:
     receiver, everything for the owner), or nothing if it may see none of it. A record an envoy
     wrote came from there."""
     found = counterpart(record.case)
-    if found is None or _is_envoy(actor):
-        return
+    if found is None or _is_envoy(actor) or peer_of(found[1]) is None:
+        return  # nothing to tell, or a node this one no longer exchanges with: work goes on
     referral, other = found
     case = record.case
     shown = next(
@@ -561,7 +561,7 @@ def record_written(record, actor) -> None:
 def step_taken(case, event: str, actor) -> None:
     """A step of the case's journey taken here: the other node's copy takes it too."""
     found = counterpart(case)
-    if found is None or _is_envoy(actor):
+    if found is None or _is_envoy(actor) or peer_of(found[1]) is None:
         return
     referral, other = found
     moment = lambda value: value.isoformat() if value else None  # noqa: E731
