@@ -19,6 +19,8 @@ import urllib.request
 import uuid
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.core.test_cli import trm
@@ -27,11 +29,14 @@ from tests.synth.test_pages import signed_in as logged_in
 from trm.access.policy import access_to
 from trm.access.view import case_view
 from trm.accounts.models import Membership, Role, User
+from trm.accounts.views import PENDING
+from trm.api.tokens import create_token
 from trm.demo_journeys import ScriptedJourney
 from trm.directory.models import Node, Organisation
 from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope
 from trm.federation.outbox import deliver_due
 from trm.federation.peers import add_peer, fetch_document
+from trm.lib.errors import DomainError
 from trm.referrals import actions
 from trm.referrals.inbox import inbox_for, thread
 from trm.referrals.models import MessageKind, Referral, ReferralState
@@ -455,6 +460,19 @@ def test_a_pinned_node_speaks_only_for_its_own_organisation_and_only_in_its_own_
     referral.refresh_from_db()
     case.refresh_from_db()
     assert (case.stage, case.version, case.records.count(), referral.messages.count()) == before
-    assert not User.objects.filter(
-        username__startswith="envoy:", memberships__organisation=receiver
-    )
+    envoys = User.objects.filter(username__startswith="envoy:")
+    assert not envoys.filter(memberships__organisation=receiver).exists()
+
+    # Nor does anyone on this node act for Greece's organisation: its envoy never signs in,
+    # even with a password someone set, and no API token is made for it here.
+    greek_envoy = envoys.get(memberships__organisation=referral.sender)
+    greek_envoy.set_password("a password someone set")
+    greek_envoy.save()
+    browser = Client()
+    signing_in = {"username": greek_envoy.username, "password": "a password someone set"}
+    answer = browser.post(reverse("accounts:login"), signing_in)
+    assert answer.status_code == 200, "the login page again, not the second factor's"
+    assert PENDING not in browser.session
+    assert "_auth_user_id" not in browser.session
+    with pytest.raises(DomainError, match="works on another trm node"):
+        create_token(None, referral.sender, name="bridge", scopes=["referrals:read"])

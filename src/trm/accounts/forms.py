@@ -14,6 +14,12 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account is deactivated. Ask your organisation's administrator."),
     }
 
+    def confirm_login_allowed(self, user):
+        # An envoy acts only for its peer node's messages, even if someone gave it a password.
+        if user.is_envoy:
+            raise self.get_invalid_login_error()
+        super().confirm_login_allowed(user)
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(

@@ -19,6 +19,10 @@ class Role(models.TextChoices):
 ROLES_WITHOUT_PERSONAL_DATA = {Role.COORDINATOR}
 
 
+# The accounts that stand for a peer node's organisations here (`referrals.crossing.envoy`).
+ENVOY_PREFIX = "envoy:"
+
+
 class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -33,6 +37,11 @@ class User(AbstractUser):
 
     def roles(self) -> set[str]:
         return {m.role for m in self.active_memberships()}
+
+    @property
+    def is_envoy(self) -> bool:
+        """An account that stands for an organisation of a peer node: it never signs in."""
+        return self.username.startswith(ENVOY_PREFIX)
 
     @property
     def needs_two_factor(self) -> bool:

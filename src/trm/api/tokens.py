@@ -130,6 +130,12 @@ def create_token(
     (`actor` None) may name the `maker` it acts for; without one it gives the directory only.
     """
     _may_manage(actor, organisation)
+    if not organisation.is_hosted_here:
+        # Its systems use their own node's API: a token here would act for it on this node.
+        raise DomainError(
+            _("%(organisation)s works on another trm node: its systems use that node's API.")
+            % {"organisation": organisation.name}
+        )
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Name the system that will use the token."))

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.access.policy import access_to
 from trm.access.view import case_view
-from trm.accounts.models import Membership, Role
+from trm.accounts.models import ENVOY_PREFIX, Membership, Role
 from trm.audit.log import record as audit
 from trm.cases import workflow as case_workflow
 from trm.cases.models import Case, Person, StageRecord
@@ -65,8 +65,6 @@ TYPE_OF_KIND = {
     MessageKind.MONITORING_SUMMARY: "monitoring_summary",
     MessageKind.CLOSURE_NOTICE: "closure",
 }
-
-ENVOY_PREFIX = "envoy:"
 
 
 # --- who is who across the border -----------------------------------------------------------
@@ -531,7 +529,7 @@ def counterpart(case) -> tuple[Referral, Organisation] | None:
 
 
 def _is_envoy(user) -> bool:
-    return user is not None and user.username.startswith(ENVOY_PREFIX)
+    return getattr(user, "is_envoy", False)
 
 
 def record_written(record, actor) -> None:
