@@ -2,12 +2,14 @@
 to being applied on the other, through the real outbox, worker and inbox.
 
     [TRM_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench] \\
-        python -m benchmarks.federation [--rate 20] [--seconds 30] [--referrals 3]
+        python -m benchmarks.federation [--rate 20] [--seconds 30] [--referrals 3] \\
+        [--both-on-postgresql]
 
 Two nodes of this machine, each its own `trm serve` (1 process, 4 threads) and `trm worker`
 (as `trm worker` runs by default: a look for work every 5 s, and a nudge after each commit),
 data directory and keys (`trm.demo_federated.LocalNode`): "al" on SQLite, and "gr" on SQLite,
-or on a fresh PostgreSQL database beside the one TRM_DATABASE_URL names (made, then dropped).
+or on a fresh PostgreSQL database beside the one TRM_DATABASE_URL names (made, then dropped);
+with --both-on-postgresql "al" on one of its own too.
 They pin each other with `trm peer add`; the Greek node refers `--referrals` cases to the
 Albanian IOM office, which accepts them (the package crosses).
 
@@ -61,6 +63,11 @@ def arguments(argv=None):
         "--drain", type=float, default=60, help="seconds to wait for the last messages"
     )
     parser.add_argument("--keep", action="store_true", help="keep the homes (and the database)")
+    parser.add_argument(
+        "--both-on-postgresql",
+        action="store_true",
+        help="the sender (al) on a fresh PostgreSQL database too, not on SQLite",
+    )
     return parser.parse_args(argv)
 
 
@@ -68,12 +75,17 @@ def main(argv=None) -> None:
     args = arguments(argv)
     base = Path(tempfile.mkdtemp(prefix="trm-bench-federation-"))
     database_url = _fresh_database()
+    sender_url = _fresh_database("al") if args.both_on_postgresql and database_url else ""
     greece = LocalNode("GR", "gr", base / "gr", _free_port(), database_url=database_url,
                        demo=False)  # fmt: skip
-    albania = LocalNode("AL", "al", base / "al", _free_port(), demo=False)
+    albania = LocalNode("AL", "al", base / "al", _free_port(), database_url=sender_url,
+                        demo=False)  # fmt: skip
     nodes = [greece, albania]
     try:
-        say(f"nodes in {base}; gr on {'PostgreSQL' if database_url else 'SQLite'}, al on SQLite")
+        say(
+            f"nodes in {base}; gr on {'PostgreSQL' if database_url else 'SQLite'}, al on "
+            f"{'PostgreSQL' if sender_url else 'SQLite'}"
+        )
         on_each(nodes, LocalNode.init)
         on_each(nodes, lambda node: node.step("prepare"))
         for node in nodes:
@@ -97,7 +109,7 @@ def main(argv=None) -> None:
         delivered = albania.step(
             "delivered", module="benchmarks.federation", messages=[m for m, _ in streamed["sent"]]
         )
-        report(args, streamed, applied, database_url)
+        report(args, streamed, applied, database_url, sender_url)
         say(
             f"per delivery (while a backlog waits): {delivered['cycle_ms']:.0f} ms from one claim "
             f"to the next on the sender, of which {applied['inbox_ms']:.0f} ms between received "
@@ -109,11 +121,12 @@ def main(argv=None) -> None:
             say(f"kept: {base}" + (f" and {database_url}" if database_url else ""))
         else:
             shutil.rmtree(base, ignore_errors=True)
-            if database_url:
-                _drop_database(database_url)
+            for url in (database_url, sender_url):
+                if url:
+                    _drop_database(url)
 
 
-def report(args, streamed: dict, applied: dict, database_url: str) -> None:
+def report(args, streamed: dict, applied: dict, database_url: str, sender_url: str) -> None:
     committed = dict(streamed["sent"])
     times = applied["applied_at"]
     latencies = sorted(
@@ -131,7 +144,8 @@ def report(args, streamed: dict, applied: dict, database_url: str) -> None:
     else:
         p50 = p95 = throughput = 0.0
     say(
-        f"\ntrm federation · gr on {'PostgreSQL' if database_url else 'SQLite'}, al on SQLite · "
+        f"\ntrm federation · gr on {'PostgreSQL' if database_url else 'SQLite'}, al on "
+        f"{'PostgreSQL' if sender_url else 'SQLite'} · "
         f"trm worker --interval {args.worker_interval:g} · {os.cpu_count()} cores, "
         f"load {os.getloadavg()[0]:.2f}"
     )
@@ -167,7 +181,7 @@ def _free_port() -> int:
     return free_port()
 
 
-def _fresh_database() -> str:
+def _fresh_database(node: str = "") -> str:
     """A new PostgreSQL database beside the one TRM_DATABASE_URL names, or "" (SQLite)."""
     url = os.environ.get("TRM_DATABASE_URL", "").strip()
     if not url:
@@ -175,7 +189,7 @@ def _fresh_database() -> str:
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'trm'}_federation_{os.getpid()}"
+    name = f"{parts.path.lstrip('/') or 'trm'}_federation_{os.getpid()}{node}"
     with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")),
                          autocommit=True) as connection:  # fmt: skip
         connection.execute(f'CREATE DATABASE "{name}"')
