@@ -35,7 +35,7 @@ from trm.access.view import case_view
 from trm.accounts.models import ENVOY_PREFIX, Membership, Role
 from trm.audit.log import record as audit
 from trm.cases import workflow as case_workflow
-from trm.cases.models import Case, Person, StageRecord
+from trm.cases.models import Case, Person, Sex, StageRecord
 from trm.cases.record_kinds import RECORD_KINDS, Side
 from trm.cases.stages import Stage
 from trm.directory.models import Organisation
@@ -284,7 +284,8 @@ def _offered(message: Message, peer: Peer) -> None:
     summary = payload["summary"]
     case = Case.objects.filter(owner=sender, reference=payload["reference"]).first()
     if case is None:
-        person = Person(given_name="", sex=summary.get("sex") or "", citizenship="")
+        # Only what the preview says; the package fills in the rest on acceptance.
+        person = Person(given_name="", sex=summary.get("sex") or Sex.UNKNOWN, citizenship="")
         person.save()
         case = Case.objects.create(
             person=person,
