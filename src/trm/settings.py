@@ -120,7 +120,7 @@ FEDERATION_DELIVERY_THREADS = env_int("TRM_FEDERATION_DELIVERY_THREADS", 4)
 # A worker sending an envelope holds it this long; one killed meanwhile lets it go then.
 FEDERATION_DELIVERY_LEASE_SECONDS = env_int("TRM_FEDERATION_DELIVERY_LEASE_SECONDS", 60)
 # What a peer's message does here, and what a peer's receipt means here: the referrals' own.
-FEDERATION_APPLY = "trm.referrals.crossing.apply"
+FEDERATION_APPLY = "trm.referrals.arriving.apply"
 FEDERATION_DELIVERED = "trm.referrals.crossing.delivered"
 
 NODE_NAME = env_str("TRM_NODE_NAME", "trm")
