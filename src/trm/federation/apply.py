@@ -3,7 +3,7 @@ and names the previous one's hash, so the receiver applies message n only after 
 one that arrives early (the sender's outbox delivers in order, so the gap fills), and refuses
 one whose link to the previous does not hold.
 
-What a message does is the domain's (`settings.FEDERATION_APPLY`, the referrals' `crossing`):
+What a message does is the domain's (`settings.FEDERATION_APPLY`, the referrals' `arriving`):
 it is applied in a savepoint of the inbox's step, so a message refused changes nothing, and the
 refusal's code goes back to the sender in the receipt.
 """
