@@ -156,12 +156,18 @@ class CaseView:
 
     def record(self, record_id) -> RecordShown | None:
         """One current record as the reader sees it, or None."""
-        return next((r for r in self.records if str(r.id) == str(record_id)), None)
+        if "records" in self.__dict__:
+            return next((r for r in self.records if str(r.id) == str(record_id)), None)
+        # Not every record of the case, decrypted, to show one (a case may hold hundreds).
+        return self._one(record_id, superseded_by__isnull=True)
 
     def any_record(self, record_id) -> RecordShown | None:
         """One record, current or corrected since, as the reader sees it, or None."""
+        return self._one(record_id)
+
+    def _one(self, record_id, **current) -> RecordShown | None:
         found = (
-            self.case.records.filter(pk=record_id)
+            self.case.records.filter(pk=record_id, **current)
             .select_related("organisation", "recorded_by")
             .first()
         )
