@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 SERVICE = {"service": "legal_aid", "delivered_on": today()}
 
 
-def under_the_lock(monkeypatch, module, write) -> list[str]:
-    """The statements `write` sends from the moment it locks the case."""
+def under_the_lock(monkeypatch, module, write, lock="lock_case") -> list[str]:
+    """The statements `write` sends from the moment it locks the case (with `lock`)."""
     locked_at = []
-    lock_case = module.lock_case
+    locking = getattr(module, lock)
 
     def marked(*args, **kwargs):
         locked_at.append(len(captured))
-        return lock_case(*args, **kwargs)
+        return locking(*args, **kwargs)
 
-    monkeypatch.setattr(module, "lock_case", marked)
+    monkeypatch.setattr(module, lock, marked)
     with CaptureQueriesContext(connection) as captured:
         write()
     assert len(locked_at) == 1, "the write locks the case once"
@@ -42,7 +42,10 @@ def test_a_note_holds_the_case_for_its_insert_and_audit_event_only(personas, mon
     team = Journey(personas)
     case = fresh(team.open())
     held = under_the_lock(
-        monkeypatch, casework, lambda: casework.add_note(team.worker, case, "Called her.")
+        monkeypatch,
+        casework,
+        lambda: casework.add_note(team.worker, case, "Called her."),
+        lock="share_case",
     )
     assert not reads(held, "accounts_membership"), "who writes was decided before the lock"
     assert not reads(held, "crypto_datakey"), "the note was encrypted before the lock"
@@ -70,13 +73,13 @@ def test_access_taken_away_before_the_lock_is_found_under_it(personas, monkeypat
     referral = team.send(case)
     team.accept(referral)
     assert Grant.objects.active().filter(case=case).exists()
-    lock_case = casework.lock_case
+    share_case = casework.share_case
 
     def revoked_meanwhile(*args, **kwargs):
         Grant.objects.filter(case=case).update(revoked_at=timezone.now())
-        return lock_case(*args, **kwargs)
+        return share_case(*args, **kwargs)
 
-    monkeypatch.setattr(casework, "lock_case", revoked_meanwhile)
+    monkeypatch.setattr(casework, "share_case", revoked_meanwhile)
     with pytest.raises(DomainError):
         casework.add_note(team.receiving_worker, fresh(case), "Met her at the airport.")
     assert not Note.objects.filter(case=case, author=team.receiving_worker).exists()

@@ -133,3 +133,48 @@ def test_a_step_that_only_refers_to_a_case_does_not_wait_for_the_step_writing_it
         done.set()
         holder.join()
     assert waited < HELD / 2, f"breaking the glass waited {waited:.1f} s for the case's writer"
+
+
+def test_notes_on_one_case_are_written_together_and_a_record_waits_for_them(personas):
+    # A note or a document adds beside the case and changes nothing of it, so writers of notes
+    # hold the case together (FOR SHARE): one does not wait for another's commit. What changes
+    # the case (a record, a step, a revocation, an erasure) waits for them, so none of them is
+    # written past a change that takes the writer's access away.
+    team = Journey(personas)
+    case = team.open()
+    holding, done = threading.Event(), threading.Event()
+
+    def a_note_holding_the_case():
+        try:
+            with transaction.atomic():
+                casework._locked_for(
+                    team.worker, case, "note", casework._writer(team.worker, case, "note")
+                )
+                holding.set()
+                done.wait(HELD)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=a_note_holding_the_case)
+    holder.start()
+    assert holding.wait(10)
+    try:
+        started = time.monotonic()
+        casework.add_note(team.worker, case, "Called the shelter; the person is safe.")
+        note_waited = time.monotonic() - started
+        recorder = threading.Thread(
+            target=lambda: (
+                journey.add_record(team.worker, fresh(case), "service", SERVICE),
+                connections.close_all(),
+            )
+        )
+        started = time.monotonic()
+        recorder.start()
+        recorder.join(HELD / 2)
+        record_waited = recorder.is_alive()
+    finally:
+        done.set()
+        holder.join()
+        recorder.join()
+    assert note_waited < HELD / 2, f"a note waited {note_waited:.1f} s for another note"
+    assert record_waited, "a record was written while a note held the case"

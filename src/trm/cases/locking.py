@@ -1,5 +1,7 @@
 """Every write to a case starts here: its row locked, and a stale version refused."""
 
+from django.db import connection
+
 from trm.lib.errors import CASE_CHANGED, Conflict
 
 from .models import Case
@@ -18,6 +20,21 @@ def lock_case(case_id, *, version: int | None = None, related=("owner__country",
     if version is not None and locked.version != version:
         raise Conflict(CASE_CHANGED)
     return locked
+
+
+def share_case(case_id, *, related=("owner__country", "person")):
+    """The case, its row held against every `lock_case` until the transaction ends, for a
+    writer that only adds beside it and changes nothing of it (a note, a document): such
+    writers hold the row together (`FOR SHARE`), while a step, a record, a revocation or an
+    erasure waits for them, and they for it. Never followed by `lock_case` on the same case
+    in one transaction (two sharers upgrading would wait for each other)."""
+    if connection.vendor == "postgresql":
+        # The ORM has no FOR SHARE. SQLite has no row locks: its IMMEDIATE transactions take
+        # turns from BEGIN.
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Case._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
+    return Case.objects.select_related(*related).get(pk=case_id)
 
 
 def lock_cases(cases) -> list:

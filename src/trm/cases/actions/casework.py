@@ -23,7 +23,7 @@ from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.steps import step
 
 from .. import age
-from ..locking import lock_case
+from ..locking import lock_case, share_case
 from ..models import Attachment, Case, Note, Person
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
@@ -186,8 +186,9 @@ def _locked_for(actor, case, write: str, decided: tuple[CaseAccess, Organisation
     """The case locked, for an addition prepared before the lock from `decided` (`_writer`):
     only what can have changed meanwhile is checked again under it (the grants the access came
     through, the person's erasure), so that the case is held for the insert and the audit
-    event, not for deciding the access and encrypting."""
-    locked = lock_case(case.pk)
+    event, not for deciding the access and encrypting. An addition changes nothing of the case,
+    so additions hold it together (`share_case`); what changes it or takes access away waits."""
+    locked = share_case(case.pk)
     access, organisation = decided
     if locked.owner_id != case.owner_id or not still_holds(access, locked):
         access, organisation = _writer(actor, locked, write)
