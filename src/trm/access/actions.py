@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trm.accounts.models import Membership, Role
+from trm.accounts.models import Role, User
 from trm.audit.log import record
+from trm.deadlines.notify import tell_of_emergency_access
 from trm.lib import limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 from trm.lib.steps import step
@@ -43,25 +42,17 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
         reason_key=case.person.data_key,
         details={"break_glass": str(emergency.pk), "hours": BREAK_GLASS_HOURS},
     )
-    officers = Membership.objects.filter(
-        organisation_id__in={
+    officers = User.objects.filter(
+        is_active=True,
+        memberships__organisation_id__in={
             case.owner_id,
             *actor.memberships.values_list("organisation_id", flat=True),
         },
-        role=Role.DATA_PROTECTION_OFFICER,
-        is_active=True,
-        user__is_active=True,
-    ).values_list("user__email", flat=True)
-    recipients = sorted({email for email in officers if email})
-    if recipients:
-        # The e-mail names the case reference and the user, never the person.
-        body = render_to_string(
-            "access/email/break_glass.txt",
-            {"case": case, "actor": actor, "hours": BREAK_GLASS_HOURS},
-        )
-        transaction.on_commit(
-            lambda: send_mail(_("Emergency access to a case"), body, None, recipients)
-        )
+        memberships__role=Role.DATA_PROTECTION_OFFICER,
+        memberships__is_active=True,
+    ).distinct()
+    # In the step: the officers are told exactly once, by the worker, even if it dies.
+    tell_of_emergency_access(case, actor, list(officers), emergency.started_at)
     return emergency
 
 

@@ -50,6 +50,7 @@ SUBJECTS = {
     NotificationEvent.CANCELLED: _("Referral cancelled: case %(reference)s"),
     NotificationEvent.CONSENT_WITHDRAWN: _("Consent withdrawn: case %(reference)s"),
     NotificationEvent.UNDELIVERED: _("Undelivered message to the node %(node)s"),
+    NotificationEvent.BREAK_GLASS: _("Emergency access: case %(reference)s"),
 }
 REFERRAL_NEWS = {
     NotificationEvent.REFERRED: _(
@@ -137,6 +138,20 @@ def describe_undelivered(notification) -> str:
     ) % {"node": _node(notification), "minutes": minutes, "message": notification.envelope}
 
 
+def describe_emergency_access(notification) -> str:
+    """One sentence for the data protection officers: who opened which case in an emergency;
+    the reason they gave stays with the case's audit trail, encrypted."""
+    return str(
+        _(
+            "Case %(reference)s: %(user)s opened it with emergency access. The reason they gave "
+            "is in the case's audit trail: review it there."
+        )
+    ) % {
+        "reference": notification.case.reference,
+        "user": notification.actor.get_username() if notification.actor_id else "",
+    }
+
+
 def _node(notification) -> str:
     return notification.node.name if notification.node_id else ""
 
@@ -153,4 +168,6 @@ def notification_text(notification) -> str:
         return describe(notification.deadline, notification.event)
     if notification.event == NotificationEvent.UNDELIVERED:
         return describe_undelivered(notification)
+    if notification.event == NotificationEvent.BREAK_GLASS:
+        return describe_emergency_access(notification)
     return describe_referral(notification)

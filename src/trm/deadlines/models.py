@@ -133,6 +133,8 @@ class NotificationEvent(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to a referral withdrawn")
     # For the node's administrators and focal points: not about one case.
     UNDELIVERED = "undelivered", _("Message to another node undelivered")
+    # For the data protection officers: someone opened a case with emergency access.
+    BREAK_GLASS = "break_glass", _("Emergency access to a case")
 
 
 DEADLINE_EVENTS = frozenset({NotificationEvent.REMINDER, NotificationEvent.OVERDUE})
@@ -178,6 +180,15 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("from"),
         help_text=_("The organisation that acted on the referral."),
+    )
+    # Who opened the case with emergency access (a member of staff, never the person).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     # An envelope to another node still undelivered: its message id and the node (the
     # federation's identifiers, kept plain as the referral's are).

@@ -15,7 +15,7 @@ from django.utils import translation
 from trm.directory.models import Node
 
 from . import messages, outbox
-from .models import Notification
+from .models import Notification, NotificationEvent
 
 
 def node_link(path: str) -> str:
@@ -129,3 +129,31 @@ def tell(notifications: list[Notification], *, by: str = "message_id") -> None:
     outbox.write(
         [(pk, user, *emails[news, user]) for pk, news, user in written if (news, user) in emails]
     )
+
+
+def tell_of_emergency_access(case, actor, officers, now) -> None:
+    """Tell each of `officers` (users) in the app and by e-mail that `actor` opened `case`
+    with emergency access, in the caller's transaction (the break-the-glass step)."""
+    written = [
+        Notification.objects.create(
+            user=officer,
+            event=NotificationEvent.BREAK_GLASS,
+            case=case,
+            actor=actor,
+            created_at=now,
+        )  # fmt: skip
+        for officer in officers
+    ]
+    link = notifications_link()
+    emails = []
+    for notification in written:
+        if not notification.user.email:
+            continue
+        with translation.override(notification.user.language or None):
+            text = messages.notification_text(notification)
+            body = render_to_string("deadlines/email/deadline.txt", {"text": text, "link": link})
+            emails.append(
+                (notification.pk, notification.user_id,
+                 messages.notification_subject(notification), body)
+            )  # fmt: skip
+    outbox.write(emails)
