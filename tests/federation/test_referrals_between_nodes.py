@@ -1,10 +1,13 @@
 """A referral between two real nodes: Greece (`trm serve` in its own process, data directory and
 SQLite database) refers a child's case to an organisation hosted on Albania (this test process,
-served by the live server). Every step is taken on the node whose people take it, through the
-same actions as on one node, and crosses as an envelope (issue 12, items 4 to 6).
+served by the live server, on the suite's database). Every step is taken on the node whose
+people take it and crosses as an envelope (issue 12, items 4 to 6).
 
-What each side holds is checked in its own database: Albania holds only the preview until it
-accepts, then the package; a withdrawal that crosses the acceptance is refused there and
+The child's walk, from identification to the first monitoring summary back in Greece, goes
+through each node's own API over HTTP, with each side's token, and checks what each side's API
+shows: the preview only until acceptance, then the package, and where each message stands. The
+other scenarios take their steps through the same actions as on one node and check what each
+side holds in its own database: a withdrawal that crosses the acceptance is refused there and
 changes nothing on either side.
 """
 
@@ -15,6 +18,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -24,22 +29,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.core.test_cli import trm
+from tests.federation.callers import Caller, signed_in
 from tests.federation.conftest import ONE_AT_A_TIME
-from tests.synth.test_pages import signed_in as logged_in
 from trm.access.policy import access_to
-from trm.access.view import case_view
 from trm.accounts.models import Membership, Role, User
 from trm.accounts.views import PENDING
+from trm.api.models import Scope
 from trm.api.tokens import create_token
-from trm.demo_journeys import ScriptedJourney
+from trm.demo_journeys import ALL_SCORES_3, USUAL_CONSENT, today
 from trm.directory.models import Node, Organisation
 from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope
 from trm.federation.outbox import deliver_due
 from trm.federation.peers import add_peer, fetch_document
 from trm.lib.errors import DomainError
 from trm.referrals import actions
-from trm.referrals.inbox import inbox_for, thread
-from trm.referrals.models import MessageKind, Referral, ReferralState
+from trm.referrals.models import Referral, ReferralState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +65,20 @@ create_demo_data()
 greek = _organisation_for(Country.objects.get(code="GR"), "services")
 worker = User.objects.get(username="gr.caseworker")
 done = {}
-if asked["step"] == "refer":
+if asked["step"] == "credentials":
+    # What the walk's people bring: the case system's token of the Greek case worker, and
+    # the supervisor's authenticator key (they sign in with its code).
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from trm.api.models import Scope
+    from trm.api.tokens import create_token
+    from trm.federation.models import Peer
+    from trm.federation.shared_directory import fetch_directory
+    fetch_directory(Peer.objects.active().get(node__name="al"))
+    _token, secret = create_token(None, greek, name="Case system", scopes=list(Scope.values),
+                                  maker=worker)
+    done = {"token": secret, "authenticator": TOTPDevice.objects.get(
+        user__username="gr.supervisor").key}
+elif asked["step"] == "refer":
     # The Greek node hosts Greece's organisations only: the Albanian ones are its copy of the
     # directory the node "al" publishes.
     from trm.federation.models import Peer
@@ -74,20 +91,6 @@ if asked["step"] == "refer":
     referral = team.send(case)
     done = {"referral": str(referral.pk), "reference": case.reference, "case": str(case.pk),
             "organisation": greek.slug}
-elif asked["step"] == "depart":
-    from trm.cases.models import Case
-    case = Case.objects.get(pk=asked["case"])
-    albanian = Referral.objects.get(case=case, state="accepted").receiver
-    team = ScriptedJourney(greek, albanian, worker, None, None)
-    team.add(worker, case, "return_preparation", {
-        "travel_documents_ready": True, "consular_verification": True,
-        "departure_on": asked["today"], "itinerary": "Direct flight to Tirana.",
-        "escort_arranged": True, "escort": "IOM escort"})
-    team.move(worker, case, "depart", data={"departed_at": asked["now"]})
-elif asked["step"] == "answer":
-    referral = Referral.objects.get(pk=asked["referral"])
-    question = referral.messages.get(kind="ask_information")
-    actions.answer(worker, referral, question, "She has a passport, it is with the police.")
 elif asked["step"] == "withdraw_consent":
     from trm.consent.actions import withdraw_consent
     from trm.consent.state import current_consents
@@ -196,98 +199,159 @@ def in_a_week():
     return timezone.now() + datetime.timedelta(days=7)
 
 
-def test_a_childs_referral_crosses_is_answered_accepted_and_its_package_follows(nodes):
-    greece, receiver, worker = nodes
-    sent = greece.take("refer", receiver=receiver.slug)
-    assert greece.referral(sent["referral"]) == ("requested", "referral")
-    greece.deliver()
+def kinds(messages: list[dict]) -> list[str]:
+    return [message["kind"] for message in messages]
 
-    # Albania holds the offer: a referral in the organisation's inbox, nothing that names her.
-    referral = Referral.objects.get(pk=sent["referral"])
-    assert referral.state == ReferralState.RECEIVED
-    assert referral.receiver == receiver
-    assert not referral.sender.is_hosted_here
-    assert list(inbox_for(worker)) == [referral]
-    [offer] = thread(worker, referral)
-    assert offer.content is None
-    assert offer.preview.child
-    assert offer.preview.escort_needed
-    assert referral.case.reference == sent["reference"]
-    assert referral.case.person.given_name == ""
-    assert referral.case.person.birth_date is None
-    assert not access_to(worker, referral.case), "no access before acceptance"
-    # Greece learnt from the receipt that it was received: the answer is due from now.
-    assert greece.referral(sent["referral"]) == ("received", "referral")
+
+def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_api(
+    nodes, live_server
+):
+    """Every step is a call to the API of the node whose person takes it, with their token
+    (a supervisor's approval: their signed-in browser); each side sees what its API shows."""
+    greece, receiver, albanian_worker = nodes
+    given = greece.take("credentials")
+    gr = Caller(greece.node.address, given["token"])
+    gr_supervisor = signed_in(greece.node.address, "gr.supervisor", given["authenticator"])
+    _token, secret = create_token(None, receiver, name="Case system",
+                                  scopes=list(Scope.values), maker=albanian_worker)  # fmt: skip
+    al = Caller(live_server.url, secret)
+
+    # Greece identifies the child, assists and counsels her; she chooses to go home.
+    opened = gr("POST", "/api/cases/", {"is_child": True, "person": {
+        "given_name": "Anila", "family_name": "Hoxha", "birth_date": "2009-05-14",
+        "sex": "female", "citizenship": "AL", "document_number": "BA 1234567"},
+    }, expect=201)  # fmt: skip
+    gr.case = case = opened["id"]
+    gr.record("screening", {"signal": "ngo_outreach", "outcome": "presumed_victim",
+                            "indicators": ["withheld_documents"],
+                            "exploitation": ["forced_labour"]})  # fmt: skip
+    gr.record("guardian", {"guardian": "Guardianship service, Athens", "appointed_on": today()})
+    gr.move("presume_victim")
+    gr.record("immediate_assessment", {"risk_of_re_trafficking": "high", "needs": "Shelter."})
+    gr.record("reflection_period", {"starts_on": today()})
+    gr.record("support_plan", {"needs": "Safe housing.", "actions": "A shelter, a doctor."})
+    gr.move("start_counselling")
+    gr.record("counselling", {"choice": "return", "language": "sq", "interpreter": True,
+                              "childs_views": "She misses her aunt and school."})  # fmt: skip
+    [there] = [o for o in gr("GET", "/api/directory/organisations?country=AL&limit=100")["items"]
+               if o["slug"] == receiver.slug]  # fmt: skip
+    child = {"language": "sq", "guardian_consent": True, "child_views": "She wants to go home."}
+    gr("POST", f"/api/cases/{case}/consents", {"purpose": "assistance",
+       "categories": ["identity", "health", "assistance"], **child}, expect=201)  # fmt: skip
+    gr("POST", f"/api/cases/{case}/consents", {"purpose": "referral", "categories": list(
+       USUAL_CONSENT), "recipient_organisation": there["id"], **child}, expect=201)  # fmt: skip
+    gr.move("choose_return")
+    gr.record("risk_assessment", {"risk_level": "medium", "escort_needed": True,
+              "needs_on_arrival": "Housing away from the village."})  # fmt: skip
+    gr.record("return_decision", {"decision": "go"})
+    gr.record("best_interests_determination", {"return_in_best_interests": "yes",
+              "reasoning": "Her aunt can care for her.", "childs_views": "Yes."})  # fmt: skip
+    asked = gr("POST", f"/api/cases/{case}/approvals",
+               {"subject": "best_interests_determination"}, expect=201)  # fmt: skip
+    gr_supervisor("POST", f"/api/cases/{case}/approvals/{asked['id']}/decision",
+                  {"approve": True, "comment": "Agreed."})  # fmt: skip
+    assert gr.move("decide_go")["stage"] == "referral"
+
+    # Greece refers her to the Albanian organisation; Albania holds the offer, nothing more.
+    sent = gr("POST", f"/api/cases/{case}/referrals", {"receiver": there["id"],
+              "categories": list(USUAL_CONSENT), "message": "Please receive her in Tirana."},
+              expect=201)  # fmt: skip
+    referral = sent["id"]
+    greece.deliver()
+    inbox = al("GET", "/api/referrals/inbox")
+    [offer] = inbox["items"]
+    assert (offer["id"], offer["case_reference"]) == (referral, sent["case_reference"])
+    assert offer["preview"]["child"] is True
+    assert offer["preview"]["escort_needed"] is True
+    al.case = offer["case_id"]  # Albania's copy of the case, under an id of its own
+    [sending] = al.thread(referral)
+    assert sending["content"] is None
+    assert sending["preview"]["child"] is True
+    assert "Anila" not in json.dumps([inbox, sending]), "nothing that names her"
+    al("GET", f"/api/cases/{al.case}", expect=404)
+    al("GET", f"/api/cases/{al.case}/records", expect=404)
+    assert gr("GET", f"/api/referrals/{referral}")["state"] == "received", "the receipt came"
 
     # Albania asks; Greece answers; the answer comes back. The question shows where it is.
-    asked = actions.ask_for_information(worker, referral, "Does she have an identity document?")
-    page = logged_in(worker).get(f"/referrals/{referral.pk}/")
-    assert "Waiting to be delivered to the node gr since" in page.content.decode()
+    question = al("POST", f"/api/referrals/{referral}/questions",
+                  {"question": "Does she have an identity document?"}, expect=201)  # fmt: skip
+    [waiting] = [m for m in al.thread(referral) if m["id"] == question["id"]]
+    assert (waiting["delivery"]["state"], waiting["delivery"]["node"]) == ("queued", "gr")
     assert deliver_due().delivered == 1
-    [question] = [e for e in thread(worker, referral) if e.message.pk == asked.pk]
-    assert question.delivery.state == "delivered"
-    assert "Delivered to the node gr on" in logged_in(worker).get(
-        f"/referrals/{referral.pk}/").content.decode()  # fmt: skip
-    assert greece.kinds(sent["referral"]) == ["send", "ask_information"]
-    greece.take("answer", referral=sent["referral"])
+    [arrived] = [m for m in gr.thread(referral) if m["kind"] == "ask_information"]
+    assert arrived["id"] == question["id"], "both nodes keep it under the same id"
+    gr("POST", f"/api/referrals/{referral}/answers", {"in_reply_to": question["id"],
+       "text": "She has a passport, it is with the police."}, expect=201)  # fmt: skip
     greece.deliver()
-    assert [entry.message.kind for entry in thread(worker, referral)] == [
-        MessageKind.SEND, MessageKind.ASK_INFORMATION, MessageKind.ANSWER
-    ]  # fmt: skip
+    assert kinds(al.thread(referral)) == ["send", "ask_information", "answer"]
 
     # Albania accepts: Greece's case moves on, and the shared part of the case arrives.
-    actions.accept_referral(worker, referral, met_by="Arta Hoxha", place="Tirana airport",
-                            meeting_at=in_a_week())  # fmt: skip
+    al("POST", f"/api/referrals/{referral}/accept", {"met_by": "Arta Hoxha",
+       "place": "Tirana airport", "meeting_at": in_a_week().isoformat()})  # fmt: skip
     assert deliver_due().delivered == 3  # with its record and step
-    assert greece.referral(sent["referral"]) == ("accepted", "return_preparation")
+    assert gr("GET", f"/api/referrals/{referral}")["state"] == "accepted"
+    assert gr("GET", f"/api/cases/{case}")["stage"] == "return_preparation"
     greece.deliver()
-    referral.refresh_from_db()
-    case = referral.case
-    assert (case.person.given_name, case.person.family_name) == ("Anila", "Hoxha")
-    assert case.is_child
-    view = case_view(case, access_to(worker, case))
-    seen = {shown.name: shown.value for shown in view.person}
-    assert seen["given_name"] == "Anila"
-    kinds = {record.kind for record in view.records}
+    copy = al("GET", f"/api/cases/{al.case}")
+    assert copy["is_child"]
+    assert copy["person"]["fields"]["given_name"] == "Anila"
     shared = {"risk_assessment", "best_interests_determination", "reception_arrangements"}
-    assert shared <= kinds, kinds
-    # Both sides keep each message under the same id: the two trails can be matched.
-    ours = set(referral.messages.values_list("id", flat=True))
-    theirs = {row[0] for row in greece.query(
-        "SELECT id FROM referrals_referralmessage WHERE referral_id = ?",
-        sent["referral"].replace("-", ""))}  # fmt: skip
-    assert {str(pk).replace("-", "") for pk in ours} == theirs
+    held = {r["kind"] for r in al("GET", f"/api/cases/{al.case}/records")["items"]}
+    assert shared <= held, held
+    assert al.thread(referral)[0]["content"] is not None, "the referral itself, once accepted"
 
     # The return: each side takes its own steps on its own node, and the other copy follows.
-    team = ScriptedJourney(referral.sender, receiver, None, None, worker)
-    team.add(
-        worker,
-        case,
-        "risk_assessment",
-        {"risk_level": "medium", "needs_on_arrival": "Shelter for the first weeks."},
-    )
-    team.add(worker, case, "family_assessment", {
-        "outcome": "suitable", "caregiver": "Her aunt, Drita Hoxha",
-        "assessment": "The aunt has a stable home and income."})  # fmt: skip
+    al.record("risk_assessment", {"risk_level": "medium",
+                                  "needs_on_arrival": "Shelter for the first weeks."})  # fmt: skip
+    al.record("family_assessment", {"outcome": "suitable", "caregiver": "Her aunt, Drita Hoxha",
+                                    "assessment": "The aunt has a stable home."})  # fmt: skip
     assert deliver_due().delivered == 2
-    now = timezone.now()
-    greece.take("depart", case=sent["case"], now=now.isoformat(),
-                today=now.date().isoformat())  # fmt: skip
+    gr.record("return_preparation", {"travel_documents_ready": True, "departure_on": today(),
+              "consular_verification": True, "itinerary": "Direct flight to Tirana.",
+              "escort_arranged": True, "escort": "IOM escort"})  # fmt: skip
+    departed = timezone.now().isoformat(timespec="milliseconds")
+    assert gr.move("depart", {"departed_at": departed})["stage"] == "travel"
     greece.deliver()
-    case.refresh_from_db()
-    assert (case.stage, case.returned_at) == ("travel", now)
-    assert referral.messages.filter(kind=MessageKind.DEPARTURE_NOTICE).exists()
-    team.confirm_reception(case)
-    team.agree_plan(case)
-    team.monitor(case)
+    copy = al("GET", f"/api/cases/{al.case}")
+    assert copy["stage"] == "travel"
+    returned = gr("GET", f"/api/cases/{case}")["returned_at"]
+    assert returned.startswith(departed[:23])
+    assert copy["returned_at"] == returned
+    assert kinds(al.thread(referral))[-1] == "departure_notice"
+    al.move("confirm_reception", {"received_at": timezone.now().isoformat(),
+            "met_by": "Arta Hoxha", "place": "Tirana airport",
+            "caregiver": "Her aunt, Drita Hoxha"})  # fmt: skip
+    al.record("reintegration_plan", {"agreed_on": today(), "goals": "School in Tirana.",
+                                     "child_protection_lead": True})  # fmt: skip
+    al.record("assistance_item", {"type": "education", "provider": "A school in Tirana",
+                                  "status": "planned", "budget": "300"})  # fmt: skip
+    assert al.move("agree_plan")["stage"] == "monitoring"
+    al.record("monitoring_contact", {"contacted_on": today(), **ALL_SCORES_3,
+              "situation": "She goes to school and feels safe."})  # fmt: skip
     assert deliver_due().delivered > 0
-    assert greece.referral(sent["referral"]) == ("in_progress", "monitoring")
-    assert greece.kinds(sent["referral"])[-1] == "monitoring_summary"
-    # Greece keeps the receiving side's records as the owner of the case sees them.
-    [[details]] = greece.query(
-        "SELECT count(*) FROM cases_stagerecord WHERE case_id = ? AND kind = 'monitoring_contact'",
-        sent["case"].replace("-", ""))  # fmt: skip
-    assert details == 1
+
+    # Back in Greece: the first monitoring summary on the thread, and where each message stands.
+    assert gr("GET", f"/api/referrals/{referral}")["state"] == "in_progress"
+    assert gr("GET", f"/api/cases/{case}")["stage"] == "monitoring"
+    on_greece = gr.thread(referral)
+    assert kinds(on_greece) == [
+        "send", "ask_information", "answer", "accept", "departure_notice",
+        "reception_confirmation", "monitoring_summary"]  # fmt: skip
+    summary = on_greece[-1]["content"]
+    assert summary["contacted_on"] == today()
+    assert summary["scores"]["overall"] > 0
+    assert "feels safe" not in json.dumps(summary), "her situation in words stays in the record"
+    for message in on_greece:
+        ours = message["from_organisation"]["country"] == "GR"
+        assert (message["delivery"] or {}).get("state") == ("delivered" if ours else None)
+    on_albania = al.thread(referral)
+    assert [m["id"] for m in on_albania] == [m["id"] for m in on_greece]
+    for message in on_albania:
+        ours = message["from_organisation"]["country"] == "AL"
+        assert (message["delivery"] or {}).get("state") == ("delivered" if ours else None)
+    contacts = gr("GET", f"/api/cases/{case}/records?kind=monitoring_contact")
+    assert contacts["count"] == 1, "Greece sees the receiving side's contact as the owner"
+    # Nothing either node received was refused or held.
     assert set(IncomingEnvelope.objects.values_list("outcome", flat=True)) == {Outcome.APPLIED}
     assert set(greece.query("SELECT DISTINCT outcome FROM federation_incomingenvelope")) == {
         ("applied",)}  # fmt: skip
