@@ -103,3 +103,28 @@ def test_a_case_worker_cannot_manage_users(personas):
     worker = personas.user("al.worker", "AL", Role.CASE_WORKER)
     browser = personas.signed_in(worker)
     assert browser.get(users_page(worker.memberships.get().organisation)).status_code == 404
+
+
+class UnreachableMailServer:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_an_invitation_the_mail_server_refuses_says_so_and_keeps_the_account(personas, settings):
+    # Not a 500: the account is made in its own step; the administrator learns the e-mail did
+    # not go and how the person gets a link anyway.
+    settings.MAILERS = {
+        "default": {"BACKEND": f"{__name__}.{UnreachableMailServer.__qualname__}"}
+    }
+    admin = personas.albanian_administrator()
+    organisation = admin.memberships.get().organisation
+    browser = personas.signed_in(admin)
+
+    response = browser.post(users_page(organisation), invitation(), follow=True)
+    assert response.status_code == 200
+    assert "the invitation e-mail could not be sent" in response.text
+    assert "The invitation was sent" not in response.text
+    assert User.objects.filter(username="al.newworker").exists()

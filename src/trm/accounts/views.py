@@ -1,5 +1,7 @@
 """Signing in (password, then a second factor), enrolment, and the organisation's users."""
 
+import logging
+import smtplib
 import time
 
 from django.conf import settings
@@ -25,6 +27,8 @@ from trm.directory.models import Organisation
 from . import members, throttle, two_factor
 from .forms import CodeForm, InvitationForm, LanguageForm, LoginForm
 from .models import Membership
+
+log = logging.getLogger(__name__)
 
 User = get_user_model()
 
@@ -201,8 +205,17 @@ def organisation_users_view(request, pk):
     organisation = _administered_organisation(request, pk)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        invite(request, organisation, form.cleaned_data)
-        messages.success(request, _("The invitation was sent."))
+        if invite(request, organisation, form.cleaned_data):
+            messages.success(request, _("The invitation was sent."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "The account was made, but the invitation e-mail could not be sent. "
+                    "Ask the person to choose a password with “Forgotten your password?” on the "
+                    "sign-in page once e-mail works again."
+                ),
+            )
         return redirect("accounts:organisation_users", pk=organisation.pk)
     memberships = (
         Membership.objects.filter(organisation=organisation)
@@ -216,8 +229,10 @@ def organisation_users_view(request, pk):
     )
 
 
-def invite(request, organisation, data) -> User:
-    """Create the account without a password and e-mail a link to choose one."""
+def invite(request, organisation, data) -> bool:
+    """Create the account without a password and e-mail a link to choose one; whether the
+    e-mail went. The link is a secret, so it is sent at once and kept nowhere, not written
+    to the outbox; should the mail server refuse it, the person asks for a new one."""
     user = members.invite_member(request.user, organisation, data)
     link = request.build_absolute_uri(
         reverse(
@@ -229,13 +244,18 @@ def invite(request, organisation, data) -> User:
         )
     )
     context = {"organisation": organisation, "link": link, "node": settings.NODE_NAME}
-    send_mail(
-        _("Your trm account"),
-        render_to_string("accounts/email/invitation.txt", context),
-        None,
-        [user.email],
-    )
-    return user
+    try:
+        send_mail(
+            _("Your trm account"),
+            render_to_string("accounts/email/invitation.txt", context),
+            None,
+            [user.email],
+        )
+    except (smtplib.SMTPException, OSError) as failed:
+        # The error's class only: a mail server's message may quote the address.
+        log.warning("invitation e-mail not sent (%s)", type(failed).__name__)
+        return False
+    return True
 
 
 @login_required
