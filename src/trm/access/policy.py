@@ -231,6 +231,20 @@ def kept_by_their_organisation(access: CaseAccess, items):
     return items.filter(organisation_id__in=sorted(access.organisations))
 
 
+def documents_seen(access: CaseAccess, case, documents):
+    """Of `case`'s documents (a queryset of attachments), those the holder of `access` may see:
+    those its organisations uploaded, and those their uploader classed in a data category it
+    may see, the owner's for a receiving organisation (another receiver's are not its to
+    read). A document left unclassed stays with its organisation (`kept_by_their_organisation`).
+    Emergency access sees them all."""
+    if access.is_emergency:
+        return documents
+    classed = Q(category__in=sorted(access.categories)) & ~Q(category="")
+    if not access.sees_whole_case:
+        classed &= Q(organisation_id=case.owner_id)
+    return documents.filter(Q(organisation_id__in=sorted(access.organisations)) | classed)
+
+
 def categories_by_case(user, case_ids, at=None) -> dict:
     """{case id: categories the user may see} for many cases in two queries (for lists)."""
     at = at or timezone.now()
