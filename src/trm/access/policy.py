@@ -219,11 +219,12 @@ def still_holds(access: CaseAccess, case) -> bool:
 
 
 def kept_by_their_organisation(access: CaseAccess, items):
-    """Of a case's notes or documents (`items`: a queryset of rows with an `organisation`),
-    those the holder of `access` may see.
+    """Of a case's notes or unclassed documents (`items`: a queryset of rows with an
+    `organisation`), those the holder of `access` may see (documents: `documents_seen`).
 
-    Free text and files may hold any category of data and nothing says which, so no consent or
-    grant can share them across organisations: each stays with the organisation that wrote it.
+    Free text and unclassed files may hold any category of data and nothing says which, so no
+    consent or grant can share them across organisations: each stays with the organisation that
+    wrote it.
     What a receiving organisation is to know travels in the referral. Emergency access (break
     the glass) sees them all."""
     if access.is_emergency:

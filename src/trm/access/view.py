@@ -12,7 +12,8 @@ The rules, in order:
   the organisation that uploaded it;
 - a receiving organisation sees the owner's records field by field, in the categories of its
   grant, and a narrative field only when the sender included that text in the referral;
-- nobody else's records (another receiving organisation's) and no one else's notes or files;
+- nobody else's records (another receiving organisation's), no one else's notes and no one
+  else's unclassed files;
 - approvals are the owner's internal decisions; consents shown to a receiving organisation are
   the referral consents naming it; staff names of another organisation are not shown.
 """
