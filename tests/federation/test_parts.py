@@ -2,6 +2,7 @@
 that names their hash, from a pinned peer, under the receiver's size limit; anything else is
 refused with a code and keeps nothing (issue 12, item 3)."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from tests.federation.test_envelope import Node, offer, public, sealed
 from trm.directory.models import Node as DirectoryNode
+from trm.federation.envelope import message_hash
 from trm.federation.models import IncomingEnvelope, IncomingPart, Peer
 from trm.federation.parts import ENVELOPE_LENGTH_HEADER, PART_PATH, seal_part, take_part
 
@@ -134,3 +136,19 @@ def test_a_part_opens_only_as_the_document_it_was_sealed_for(greece, albania):
     assert caught.value.code == "part_undecryptable"
     assert take_part(peer, "m1", reference, bound_to=DOCUMENT_ID) == PDF
     assert not IncomingPart.objects.exists()
+
+
+def test_a_part_that_arrives_early_is_kept_with_its_held_message_until_the_gap_fills(
+    greece, albania
+):
+    first_part, first_reference = seal_part(PDF, bound_to=DOCUMENT_ID)
+    early_part, early_reference = seal_part(PDF, bound_to=DOCUMENT_ID)
+    first = document_message(first_reference)
+    early = dataclasses.replace(document_message(early_reference), sequence=2,
+                                previous=message_hash(first))  # fmt: skip
+    assert post(sealed(early, greece, albania), early_part).status_code == 200
+    assert IncomingEnvelope.objects.get().outcome == "held"
+    assert IncomingPart.objects.get().message_id == early.id, "kept, still encrypted"
+    assert post(sealed(first, greece, albania), first_part).status_code == 200
+    assert set(IncomingEnvelope.objects.values_list("outcome", flat=True)) == {"refused"}
+    assert not IncomingPart.objects.exists(), "both settled: no part stays"

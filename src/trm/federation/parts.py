@@ -165,10 +165,16 @@ def receive_with_part(envelope: bytes, part: bytes, stamp: str, receive):
     except Exception:
         IncomingPart.objects.filter(sender=sender, message_id=message_id).delete()
         raise
-    if stored.outcome != Outcome.HELD:
-        # Applied (the applier took it) or refused: either way it is not needed any more.
-        IncomingPart.objects.filter(sender=sender, message_id=message_id).delete()
+    drop_settled(sender)
     return stored, new
+
+
+def drop_settled(sender: Peer) -> None:
+    """Drop the parts whose messages are settled (applied: the applier took the part; refused:
+    it is never needed): a part held with its early message stays until the gap before it
+    fills, whichever delivery fills it."""
+    settled = IncomingEnvelope.objects.filter(sender=sender).exclude(outcome=Outcome.HELD)
+    IncomingPart.objects.filter(sender=sender, message_id__in=settled.values("message_id")).delete()
 
 
 def take_part(peer: Peer, message_id: str, reference: dict, *, bound_to: str) -> bytes:

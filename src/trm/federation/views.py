@@ -69,6 +69,7 @@ def inbox(request):
         return _refused(refused)
     except NodeIdentityError:
         raise Http404 from None  # a node without an identity exchanges with nobody
+    parts.drop_settled(stored.sender)  # this message may have filled the gap before a part's
     return HttpResponse(stored.receipt, content_type="application/jose")
 
 
