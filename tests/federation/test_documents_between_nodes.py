@@ -91,6 +91,14 @@ elif asked["step"] == "documents":
         done[str(document.pk)] = {"organisation": document.organisation.slug,
                                   "category": document.category,
                                   "sha256": hashlib.sha256(bytes(document.content)).hexdigest()}
+elif asked["step"] == "send_anyway":
+    # A sender that sends what the receiver's view does not show (a bug, or worse).
+    from django.db import transaction
+    from trm.referrals.crossing import send_document
+    referral = Referral.objects.get(pk=asked["referral"])
+    with transaction.atomic():
+        send_document(referral, Attachment.objects.get(pk=asked["document"]),
+                      to=referral.receiver)
 elif asked["step"] == "withdraw_consent":
     from trm.consent.actions import withdraw_consent
     from trm.consent.state import current_consents
@@ -215,6 +223,18 @@ def test_the_documents_the_receiver_may_see_cross_on_acceptance_and_after_and_go
         str(referral.pk),
     )[-2:] == [("package",), ("document",)]  # fmt: skip
     assert greece.query("SELECT count(*) FROM federation_outgoingpart") == [(0,)]
+    assert not IncomingPart.objects.exists()
+
+    # Sent all the same, a document of a category the referral does not share is refused.
+    testimony = attached["testimony.pdf"]["id"]
+    greece.take("send_anyway", referral=str(referral.pk), document=testimony)
+    greece.deliver()
+    assert greece.query(
+        "SELECT outcome, refusal FROM federation_outgoingenvelope WHERE conversation = ? "
+        "ORDER BY id DESC LIMIT 1",
+        str(referral.pk),
+    ) == [("refused", "not_shared")]  # fmt: skip
+    assert not Attachment.objects.filter(pk=testimony).exists()
     assert not IncomingPart.objects.exists()
 
     # A document added on Greece after acceptance crosses too.
