@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path(".well-known/trm-node", federation_views.node_document, name="node-document"),
     path("federation/inbox", federation_views.inbox, name="federation-inbox"),
+    path("federation/inbox/part", federation_views.inbox_part, name="federation-inbox-part"),
     path("federation/status", federation_views.status, name="federation-status"),
     path("federation/directory", federation_views.directory_document, name="federation-directory"),
     path("accounts/", include("trm.accounts.urls")),

@@ -219,16 +219,31 @@ def still_holds(access: CaseAccess, case) -> bool:
 
 
 def kept_by_their_organisation(access: CaseAccess, items):
-    """Of a case's notes or documents (`items`: a queryset of rows with an `organisation`),
-    those the holder of `access` may see.
+    """Of a case's notes or unclassed documents (`items`: a queryset of rows with an
+    `organisation`), those the holder of `access` may see (documents: `documents_seen`).
 
-    Free text and files may hold any category of data and nothing says which, so no consent or
-    grant can share them across organisations: each stays with the organisation that wrote it.
+    Free text and unclassed files may hold any category of data and nothing says which, so no
+    consent or grant can share them across organisations: each stays with the organisation that
+    wrote it.
     What a receiving organisation is to know travels in the referral. Emergency access (break
     the glass) sees them all."""
     if access.is_emergency:
         return items
     return items.filter(organisation_id__in=sorted(access.organisations))
+
+
+def documents_seen(access: CaseAccess, case, documents):
+    """Of `case`'s documents (a queryset of attachments), those the holder of `access` may see:
+    those its organisations uploaded, and those their uploader classed in a data category it
+    may see, the owner's for a receiving organisation (another receiver's are not its to
+    read). A document left unclassed stays with its organisation (`kept_by_their_organisation`).
+    Emergency access sees them all."""
+    if access.is_emergency:
+        return documents
+    classed = Q(category__in=sorted(access.categories)) & ~Q(category="")
+    if not access.sees_whole_case:
+        classed &= Q(organisation_id=case.owner_id)
+    return documents.filter(Q(organisation_id__in=sorted(access.organisations)) | classed)
 
 
 def categories_by_case(user, case_ids, at=None) -> dict:

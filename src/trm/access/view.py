@@ -7,9 +7,13 @@ absent: a reader not entitled to a record does not learn its id, its kind or its
 The rules, in order:
 - the owning organisation's members and emergency readers see the whole case;
 - an organisation sees in full what it wrote itself (its records, notes, documents);
+- a document classed in a data category is seen like a field of it: by a receiving
+  organisation sharing the category, when the owner uploaded it; one left unclassed stays with
+  the organisation that uploaded it;
 - a receiving organisation sees the owner's records field by field, in the categories of its
   grant, and a narrative field only when the sender included that text in the referral;
-- nobody else's records (another receiving organisation's) and no one else's notes or files;
+- nobody else's records (another receiving organisation's), no one else's notes and no one
+  else's unclassed files;
 - approvals are the owner's internal decisions; consents shown to a receiving organisation are
   the referral consents naming it; staff names of another organisation are not shown.
 """
@@ -21,7 +25,7 @@ from functools import cached_property
 from trm.crypto.envelope import DecryptionError
 
 from .categories import ALL_CATEGORIES, DataCategory
-from .policy import Action, CaseAccess, Side, kept_by_their_organisation
+from .policy import Action, CaseAccess, Side, documents_seen, kept_by_their_organisation
 
 
 @dataclass(frozen=True)
@@ -184,8 +188,9 @@ class CaseView:
 
     @property
     def attachments(self):
-        return kept_by_their_organisation(
+        return documents_seen(
             self.access,
+            self.case,
             self.case.attachments.select_related("uploaded_by", "organisation").defer("content"),
         )
 

@@ -330,6 +330,12 @@ class Attachment(models.Model):
     filename = EncryptedTextField(_("file name"), key_path="case.person.data_key", blank=False)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
+    # What the document is about, as its uploader says (access.policy.documents_seen): a
+    # document classed in a category is shared like a field of it; one left unclassed (blank,
+    # as every upload before this field was) stays with the organisation that uploaded it.
+    category = models.CharField(
+        _("data category"), max_length=16, choices=DataCategory, blank=True, default=""
+    )
     content = EncryptedBinaryField(key_path="case.person.data_key", blank=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trm.access.policy import OPENING_ROLES, Action, kept_by_their_organisation
+from trm.access.categories import DataCategory
+from trm.access.policy import OPENING_ROLES, Action, documents_seen
 from trm.access.rights import Write, may_write, writes_of
 from trm.access.view import case_view
 from trm.accounts.models import Role
@@ -185,6 +186,7 @@ def case_work_context(request, case, access) -> dict:
         "timeline": timeline(view),
         "notes": view.notes,
         "attachments": view.attachments,
+        "document_categories": DataCategory.choices,
         "workers": assignable_workers(case) if Write.ASSIGNMENT in writes else None,
         "writes": writes,
         "may_ask_approval": Write.APPROVAL_REQUEST in writes,
@@ -214,7 +216,9 @@ def attach(request, pk):
     elif upload is None:
         messages.error(request, _("Choose a file to attach."))
     else:
-        _act(request, lambda: casework.attach_file(request.user, case, upload.name, upload.read()),
+        category = request.POST.get("category", "")
+        _act(request, lambda: casework.attach_file(request.user, case, upload.name, upload.read(),
+                                                   category=category),
              _("The file was attached."))  # fmt: skip
     return redirect(case)
 
@@ -223,7 +227,7 @@ def attach(request, pk):
 def download(request, pk, attachment):
     """An attachment, always as a download (never shown inline), its reading audited."""
     case, access = read_or_404(request, pk, purpose="attachment_downloaded")
-    found = get_object_or_404(kept_by_their_organisation(access, case.attachments), pk=attachment)
+    found = get_object_or_404(documents_seen(access, case, case.attachments), pk=attachment)
     response = HttpResponse(found.content, content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(found)}"'
     response["Cache-Control"] = "no-store"

@@ -67,6 +67,7 @@ TYPES = (
     "closure",
     "consent_withdrawn",
     "erased",
+    "document",
     "receipt",
 )
 

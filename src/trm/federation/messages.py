@@ -55,6 +55,9 @@ KEY_LENGTH = 64
 RECORDS = 1000  # records in one package
 CHOICES = 50  # categories or services listed
 REFERENCE = Case._meta.get_field("reference").max_length
+# A part's size bound: the largest document a node may keep is its own setting; the schema's
+# bound is generous (100 MB), the receiving node refuses what is over its own limit.
+PART_BYTES = 100_000_000
 
 
 def _text(limit: int, *, required: bool = False):
@@ -298,6 +301,40 @@ class Closure(Payload):
     closed_at: AwareDatetime
 
 
+Base64url = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)]
+
+
+class Part(Payload):
+    """The reference to the encrypted part posted with the envelope (federation.parts): its
+    ciphertext's SHA-256 and size, and the key and nonce that open it."""
+
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: int = Field(ge=1, le=PART_BYTES)
+    cipher: Literal["A256GCM"]
+    key: Base64url
+    nonce: Base64url
+
+
+class SharedDocument(Payload):
+    """A document of the case as the other organisation sees it: what the list of the case's
+    documents shows of it. `category`: the data category its uploader classed it in."""
+
+    id: uuid.UUID
+    name: _text(200, required=True)
+    media_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, le=PART_BYTES)
+    category: Category
+    uploaded_at: AwareDatetime
+
+
+class Document(Payload):
+    """A document of a case referred across nodes, once the other organisation may see it (on
+    acceptance, or when it is added after): its bytes travel as the part."""
+
+    document: SharedDocument
+    part: Part
+
+
 class AuditHead(Payload):
     sequence: int
     hash: _text(128, required=True)
@@ -334,6 +371,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "closure": Closure,
     "consent_withdrawn": ConsentWithdrawn,
     "erased": Erased,
+    "document": Document,
 }
 NOT_MESSAGES = {"receipt": Receipt}
 

@@ -182,3 +182,35 @@ class OutgoingEnvelope(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.message_id}"
+
+
+class OutgoingPart(models.Model):
+    """The encrypted bytes that travel with an envelope (a document's), posted with it and
+    dropped once the peer's receipt for it came back (parts.py). Encrypted under a key that only
+    the sealed envelope holds: this node cannot read them back either."""
+
+    envelope = models.OneToOneField(OutgoingEnvelope, on_delete=models.CASCADE, related_name="part")
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+
+    def __str__(self):
+        return f"part of {self.envelope_id}"
+
+
+class IncomingPart(models.Model):
+    """A part received with its envelope, kept (still encrypted, its key in the envelope) until
+    the message referencing it is applied; then dropped."""
+
+    sender = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    message_id = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "message_id"], name="one_part_per_message")
+        ]
+
+    def __str__(self):
+        return f"part of {self.message_id}"

@@ -34,6 +34,7 @@ from trm.lib.errors import DomainError
 from .envelope import Message, delivery_stamp, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
 from .models import Conversation, OutgoingEnvelope, Peer
+from .parts import framed, part_delivered
 from .peers import learn_rotation, signing_keys_of
 from .receipts import read_receipt
 
@@ -155,10 +156,15 @@ def _post(envelope: OutgoingEnvelope) -> tuple[int, bytes]:
     # this attempt is fresh, so a retry after a long outage is not taken for a replay.
     stamp = delivery_stamp(signing_key=node.signing_key, node=node.name,
                            envelope_hash=envelope.envelope_hash, at=timezone.now())  # fmt: skip
+    path, body = INBOX_PATH, envelope.envelope.encode()
+    headers = {"Content-Type": "application/jose"}
+    with_part = framed(envelope)  # an envelope referencing a part is posted with it
+    if with_part is not None:
+        path, body, headers = with_part
     request = urllib.request.Request(  # noqa: S310 (a pinned peer's address)
-        envelope.peer.node.base_url.rstrip("/") + INBOX_PATH,
-        data=envelope.envelope.encode(),
-        headers={"Content-Type": "application/jose", "TRM-Delivery": stamp},
+        envelope.peer.node.base_url.rstrip("/") + path,
+        data=body,
+        headers={**headers, "TRM-Delivery": stamp},
         method="POST",
     )
     try:
@@ -280,6 +286,7 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         # What the receipt means here (a referral received, a withdrawal taken), in the same
         # transaction: it locks the case and the referral, and the audit head comes last.
         import_string(settings.FEDERATION_DELIVERED)(envelope)
+        part_delivered(envelope)
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )
@@ -309,6 +316,7 @@ def _refused(envelope: OutgoingEnvelope, status: int, body: bytes) -> None:
             leased_until=None,
             last_problem=f"refused_{status}_{code}"[:100],
         )
+        part_delivered(envelope)  # never posted again
         record(
             "trm.envelope.refused_by_peer",
             target=envelope,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from . import parts
 from .envelope import MAX_ENVELOPE_BYTES, EnvelopeRefused
 from .identity import NodeIdentityError, signed_document, this_node
 from .inbox import receive
@@ -68,7 +69,42 @@ def inbox(request):
         return _refused(refused)
     except NodeIdentityError:
         raise Http404 from None  # a node without an identity exchanges with nobody
+    parts.drop_settled(stored.sender)  # this message may have filled the gap before a part's
     return HttpResponse(stored.receipt, content_type="application/jose")
+
+
+@csrf_exempt
+@require_POST
+def inbox_part(request):
+    """A peer's delivery of an envelope with the part it references (parts.py): the inbox's
+    answer, or 4xx with a code and a reason, keeping nothing, if the part is not the one the
+    envelope names."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > parts.MAX_ENVELOPE_WITH_PART + parts.max_part_bytes():
+        return _part_refused(parts.PartRefused("part_too_large"))
+    stamp = request.headers.get("TRM-Delivery", "")[:2048]
+    try:
+        envelope, part = parts.split(
+            request.body, request.headers.get(parts.ENVELOPE_LENGTH_HEADER, "")
+        )
+        try:
+            stored, _new = parts.receive_with_part(envelope, part, stamp, receive)
+        except EnvelopeRefused as refused:
+            if refused.code != "unknown_sender" or not learn_rotation_of(refused.claimed_sender):
+                raise
+            stored, _new = parts.receive_with_part(envelope, part, stamp, receive)
+    except parts.PartRefused as refused:
+        return _part_refused(refused)
+    except EnvelopeRefused as refused:
+        return _refused(refused)
+    except NodeIdentityError:
+        raise Http404 from None
+    return HttpResponse(stored.receipt, content_type="application/jose")
+
+
+def _part_refused(refused) -> JsonResponse:
+    status = 413 if refused.code == "part_too_large" else 422
+    return JsonResponse({"code": refused.code, "detail": refused.reason}, status=status)
 
 
 STATUS = {"too_large": 413, "reused_id": 409, "schema_violation": 422}

@@ -11,6 +11,7 @@ refused (`NotApplied`) with a code its sender is shown, changing nothing.
 import datetime
 import uuid
 
+from django.conf import settings
 from django.utils import timezone
 
 from trm.audit.log import record as audit
@@ -356,6 +357,48 @@ def _updated(message: Message, peer: Peer) -> None:
         _mirror_step(referral.case, message.payload["step"], user, side)
 
 
+def _document(message: Message, peer: Peer) -> None:
+    """A document of the case the other organisation may see: kept on this node's case like
+    one uploaded here (encrypted under the person's key), once its part opens to the bytes its
+    envelope names; nothing is kept of it otherwise."""
+    from trm.cases.actions.casework import ATTACHMENT_TYPES
+    from trm.cases.models import Attachment
+    from trm.federation.parts import take_part
+    from trm.lib import text
+
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    if referral.state not in ACCEPTED_STATES:
+        raise NotApplied(f"already_{referral.state}")
+    case, shared = referral.case, message.payload["document"]
+    if case.person.erased_at is not None:
+        raise NotApplied("erased")
+    if theirs.pk == referral.sender_id and shared["category"] not in referral.categories:
+        raise NotApplied("not_shared", shared["category"])  # never the receiver's to see
+    if Attachment.objects.filter(pk=shared["id"]).exists():
+        return
+    content = take_part(peer, message.id, message.payload["part"], bound_to=shared["id"])
+    kind = next((kind for magic, kind in ATTACHMENT_TYPES.items() if content.startswith(magic)),
+                None)  # fmt: skip
+    if len(content) != shared["size"] or kind != shared["media_type"]:
+        raise NotApplied("part_mismatch")
+    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+        raise NotApplied("too_large")
+    user = envoy(theirs)
+    made = Attachment(
+        id=shared["id"], case=case,
+        filename=text.without_invisible_controls(shared["name"])[:200] or "document",
+        content_type=kind, size=len(content), category=shared["category"], content=content,
+        uploaded_by=user, organisation=theirs,
+    )  # fmt: skip
+    made.save()
+    Attachment.objects.filter(pk=made.pk).update(
+        uploaded_at=datetime.datetime.fromisoformat(shared["uploaded_at"])
+    )
+    audit("trm.attachment.added", actor=user, organisation=case.owner, target=case,
+          details={"attachment": str(made.pk), "type": kind, "from_node": True})  # fmt: skip
+
+
 # A notice of the journey: the referral's own step it takes here, if any, and the side it
 # comes from.
 NOTICE_OF_TYPE = {
@@ -393,6 +436,7 @@ APPLY = {
     "consent_withdrawn": _withdrawn,
     "erased": _erased,
     "update": _updated,
+    "document": _document,
     "departure": _noticed,
     "reception": _noticed,
     "monitoring_summary": _noticed,

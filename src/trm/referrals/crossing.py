@@ -157,8 +157,50 @@ def send_package(referral: Referral) -> OutgoingEnvelope:
     """The shared part of the case, to the node that accepted it: the case as the receiving
     organisation sees it here (the categories and texts the sender chose)."""
     payload = build_payload(referral.case, referral.categories, texts=referral.texts)
-    return _queue(referral, "package", {"referral": str(referral.pk), **payload},
-                  to=referral.receiver)  # fmt: skip
+    package = _queue(referral, "package", {"referral": str(referral.pk), **payload},
+                     to=referral.receiver)  # fmt: skip
+    for document in documents_seen_by(referral.case, referral.receiver):
+        send_document(referral, document, to=referral.receiver)  # each after the package
+    return package
+
+
+# --- documents: each one the other organisation may see crosses, its bytes as a part --------
+
+
+def documents_seen_by(case, other: Organisation) -> list:
+    """The case's documents the other node's organisation sees here (its reader's view), but
+    those it uploaded itself: they came from there."""
+    view = case_view(case, access_to(envoy(other), case))
+    return [document for document in view.attachments if document.organisation_id != other.pk]
+
+
+def send_document(referral: Referral, document, *, to: Organisation) -> OutgoingEnvelope:
+    """Queue `document` to the node of `to`: what its list shows in the signed message, its
+    bytes encrypted beside it (`federation.parts`)."""
+    from trm.cases.models import Attachment
+    from trm.federation.parts import attach_part, seal_part
+
+    full = Attachment.objects.get(pk=document.pk)
+    full.case = referral.case  # its person's key decrypts it
+    ciphertext, reference = seal_part(bytes(full.content), bound_to=str(full.pk))
+    queued = _queue(referral, "document", {"document": {
+        "id": str(full.pk), "name": full.filename, "media_type": full.content_type,
+        "size": full.size, "category": full.category,
+        "uploaded_at": full.uploaded_at.isoformat(),
+    }, "part": reference}, to=to)  # fmt: skip
+    attach_part(queued, ciphertext)
+    return queued
+
+
+def document_added(document, actor) -> None:
+    """A document attached here to a case referred across nodes (and accepted): it crosses if
+    the other organisation may see it. One an envoy added came from there."""
+    found = counterpart(document.case)
+    if found is None or _is_envoy(actor) or peer_of(found[1]) is None:
+        return
+    referral, other = found
+    if any(seen.pk == document.pk for seen in documents_seen_by(document.case, other)):
+        send_document(referral, document, to=other)
 
 
 def withdrawal_on_its_way(referral: Referral) -> bool:

@@ -228,10 +228,16 @@ def file_too_large() -> str:
 
 
 @step
-def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
-    """Keep a document (PDF, PNG or JPEG, up to the configured size) encrypted with the case."""
+def attach_file(
+    actor, case: Case, filename: str, content: bytes, *, category: str = ""
+) -> Attachment:
+    """Keep a document (PDF, PNG or JPEG, up to the configured size) encrypted with the case;
+    `category`: the data category its uploader classes it in, shared as that category is
+    (blank: kept with the uploader's organisation)."""
     if len(content) > settings.ATTACHMENT_MAX_BYTES:
         raise DomainError(file_too_large())
+    if category and category not in DataCategory.values:
+        raise DomainError(_("Choose one of the data categories for the document."))
     content_type = next(
         (kind for magic, kind in ATTACHMENT_TYPES.items() if content.startswith(magic)), None
     )
@@ -244,6 +250,7 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
         filename=text.without_invisible_controls(filename or "document")[:200] or "document",
         content_type=content_type,
         size=len(content),
+        category=category,
         content=content,
         uploaded_by=actor,
         organisation=decided[1],
@@ -251,6 +258,11 @@ def attach_file(actor, case: Case, filename: str, content: bytes) -> Attachment:
     _sealed_early(attachment)
     locked, attachment.organisation = _locked_for(actor, case, Write.DOCUMENT, decided)
     attachment.save()
+    from trm.referrals.crossing import document_added  # the referrals build on the cases
+
+    # To the other node, if the case went there: its conversation is locked before the audit
+    # chain's head (outbox.queue).
+    document_added(attachment, actor)
     record("trm.attachment.added", actor=actor, organisation=locked.owner, target=locked,
            details={"attachment": str(attachment.pk), "type": content_type})  # fmt: skip
     return attachment
