@@ -116,9 +116,7 @@ class UnreachableMailServer:
 def test_an_invitation_the_mail_server_refuses_says_so_and_keeps_the_account(personas, settings):
     # Not a 500: the account is made in its own step; the administrator learns the e-mail did
     # not go and how the person gets a link anyway.
-    settings.MAILERS = {
-        "default": {"BACKEND": f"{__name__}.{UnreachableMailServer.__qualname__}"}
-    }
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.{UnreachableMailServer.__qualname__}"}}
     admin = personas.albanian_administrator()
     organisation = admin.memberships.get().organisation
     browser = personas.signed_in(admin)
