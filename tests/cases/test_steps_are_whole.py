@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.referrals.journeys import ALL_SCORES_3, Journey, committed, fresh, today
+from trm.access import actions as access_actions
 from trm.audit import log as audit_log
 from trm.cases import workflow as case_workflow
 from trm.cases.actions import journey as case_steps
@@ -28,6 +29,7 @@ from trm.lib import effects
 from trm.referrals import actions as referrals
 from trm.referrals import withdrawal
 from trm.referrals import workflow as referral_workflow
+from trm.rights import erasure
 
 pytestmark = pytest.mark.django_db
 
@@ -428,6 +430,8 @@ def test_every_effect_the_tables_name_is_a_function():
     paths += [*case_workflow.EVERY_RECORD_EFFECTS, *case_workflow.EVERY_STEP_EFFECTS]
     paths += [path for t in referral_workflow.TRANSITIONS for path in t.effects]
     paths += consent_actions.WITHDRAWAL_EFFECTS
+    paths += [*case_workflow.DOCUMENT_EFFECTS, *access_actions.BREAK_GLASS_EFFECTS]
+    paths += erasure.ERASURE_EFFECTS
     assert effects.check(paths) == []
 
 

@@ -8,14 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from trm.accounts.models import Role, User
 from trm.audit.log import record
-from trm.deadlines.notify import tell_of_emergency_access
-from trm.lib import limits
+from trm.lib import effects, limits
 from trm.lib.errors import CASE_NOT_FOUND, DomainError, NotAllowed
 from trm.lib.steps import step
 
 from .categories import ALL_CATEGORIES
 from .models import BreakGlass, Grant
 from .policy import BREAK_GLASS_HOURS, Action, access_to
+
+# Who is told of an emergency access, in its step: the data protection officers.
+BREAK_GLASS_EFFECTS = ("trm.deadlines.notify.tell_of_emergency_access",)
 
 
 @step
@@ -52,7 +54,7 @@ def break_the_glass(actor, case, reason: str) -> BreakGlass:
         memberships__is_active=True,
     ).distinct()
     # In the step: the officers are told exactly once, by the worker, even if it dies.
-    tell_of_emergency_access(case, actor, list(officers), emergency.started_at)
+    effects.run(BREAK_GLASS_EFFECTS, case, actor, list(officers), emergency.started_at)
     return emergency
 
 

@@ -484,6 +484,8 @@ RECORD_EFFECTS = {
 # another node tells that node (`effect(record, actor)` and `effect(case, event, actor)`).
 EVERY_RECORD_EFFECTS = (f"{CROSSING}.record_written",)
 EVERY_STEP_EFFECTS = (f"{CROSSING}.step_taken",)
+# A document added to a case: to the other node, if the case went there and it may see it.
+DOCUMENT_EFFECTS = (f"{CROSSING}.document_added",)
 
 TABLE = {(source, t.event): t for t in TRANSITIONS for source in t.sources}
 EVENTS = {t.event: t for t in TRANSITIONS}

@@ -18,13 +18,14 @@ from trm.audit.log import record
 from trm.crypto.envelope import DataKeyDestroyed
 from trm.crypto.fields import encrypt_now
 from trm.directory.models import Organisation
-from trm.lib import limits, text
+from trm.lib import effects, limits, text
 from trm.lib.errors import DomainError, NotAllowed
 from trm.lib.steps import step
 
 from .. import age
 from ..locking import lock_case, share_case
 from ..models import Attachment, Case, Note, Person
+from ..workflow import DOCUMENT_EFFECTS
 
 PERSON_FIELDS = tuple(Person.CATEGORY_OF_FIELD)
 # What is said of the person's age on the case, corrected with the person's identity.
@@ -258,11 +259,9 @@ def attach_file(
     _sealed_early(attachment)
     locked, attachment.organisation = _locked_for(actor, case, Write.DOCUMENT, decided)
     attachment.save()
-    from trm.referrals.crossing import document_added  # the referrals build on the cases
-
     # To the other node, if the case went there: its conversation is locked before the audit
     # chain's head (outbox.queue).
-    document_added(attachment, actor)
+    effects.run(DOCUMENT_EFFECTS, attachment, actor)
     record("trm.attachment.added", actor=actor, organisation=locked.owner, target=locked,
            details={"attachment": str(attachment.pk), "type": content_type})  # fmt: skip
     return attachment
