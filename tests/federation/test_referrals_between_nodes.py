@@ -241,8 +241,8 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
     gr("POST", f"/api/cases/{case}/consents", {"purpose": "referral", "categories": list(
        USUAL_CONSENT), "recipient_organisation": there["id"], **child}, expect=201)  # fmt: skip
     gr.move("choose_return")
-    gr.record("risk_assessment", {"risk_level": "medium", "escort_needed": True,
-              "needs_on_arrival": "Housing away from the village."})  # fmt: skip
+    risk = gr.record("risk_assessment", {"risk_level": "medium", "escort_needed": True,
+                     "needs_on_arrival": "Housing away from the village."})  # fmt: skip
     gr.record("return_decision", {"decision": "go"})
     gr.record("best_interests_determination", {"return_in_best_interests": "yes",
               "reasoning": "Her aunt can care for her.", "childs_views": "Yes."})  # fmt: skip
@@ -254,7 +254,8 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
 
     # Greece refers her to the Albanian organisation; Albania holds the offer, nothing more.
     sent = gr("POST", f"/api/cases/{case}/referrals", {"receiver": there["id"],
-              "categories": list(USUAL_CONSENT), "message": "Please receive her in Tirana."},
+              "categories": list(USUAL_CONSENT), "message": "Please receive her in Tirana.",
+              "texts": [{"record": risk["id"], "field": "needs_on_arrival"}]},
               expect=201)  # fmt: skip
     referral = sent["id"]
     greece.deliver()
@@ -298,6 +299,10 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
     shared = {"risk_assessment", "best_interests_determination", "reception_arrangements"}
     held = {r["kind"] for r in al("GET", f"/api/cases/{al.case}/records")["items"]}
     assert shared <= held, held
+    # The narrative Greece read and included shows there; one it did not include does not.
+    records = {r["kind"]: r for r in al("GET", f"/api/cases/{al.case}/records")["items"]}
+    assert "Housing away from the village." in json.dumps(records["risk_assessment"])
+    assert "Her aunt can care for her." not in json.dumps(records)
     assert al.thread(referral)[0]["content"] is not None, "the referral itself, once accepted"
 
     # The return: each side takes its own steps on its own node, and the other copy follows.

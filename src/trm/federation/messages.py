@@ -125,6 +125,9 @@ class Record(Payload):
     _fields_capped = field_validator("fields")(_open_part)
 
 
+NarrativeKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}:[a-z_]{1,40}$")]
+
+
 class Offer(Payload):
     """A referral offered: the minimal preview, before acceptance (no name, no birth date)."""
 
@@ -137,6 +140,9 @@ class Offer(Payload):
     # What the sender asks for and says before acceptance, if it says it then.
     services: list[Service] = Field(default=(), max_length=CHOICES)
     message: _text(limits.MESSAGE) = ""
+    # The narrative fields the sender read and included ("record id:field"), named only: the
+    # package carries their text on acceptance, and the receiver's grant shows them.
+    texts: list[NarrativeKey] = Field(default=(), max_length=200)
 
 
 class Accept(Payload):

@@ -127,6 +127,7 @@ def _offered(message: Message, peer: Peer) -> None:
         sender=sender,
         receiver=receiver,
         categories=sorted(payload["categories"]),
+        texts=sorted(payload.get("texts", [])),
         state=workflow.EVENTS["send"].target,
         sent_at=datetime.datetime.fromisoformat(payload["sent_at"]),
         response_due_at=datetime.datetime.fromisoformat(payload["response_due_at"]),

@@ -135,6 +135,7 @@ def _offer(message: ReferralMessage) -> dict:
         "summary": content["summary"],
         "response_due_at": referral.response_due_at.isoformat(),
         "sent_at": referral.sent_at.isoformat(),
+        "texts": sorted(referral.texts),
     }
 
 
