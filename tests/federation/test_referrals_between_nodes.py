@@ -440,6 +440,11 @@ def test_consent_withdrawn_on_the_sending_node_destroys_the_copy_and_the_sender_
     person = referral.case.person
     assert person.erased_at is not None, "the copy's key is destroyed"
     assert not access_to(worker, referral.case)
+    # What Greece sent about her (the package, the updates) is not kept either: this node's
+    # key would still open it. Their ids and receipts stay, for duplicates and the trails.
+    kept = IncomingEnvelope.objects.filter(conversation=sent["referral"])
+    assert kept.count() >= 3
+    assert not kept.exclude(envelope="").exists()
     assert deliver_due().delivered == 1  # the confirmation
     assert greece.kinds(sent["referral"])[-1] == "copy_destroyed"
     [delivery] = [m for m in greece.api(f"/api/referrals/{sent['referral']}/thread")
@@ -455,6 +460,12 @@ def test_a_person_erased_on_the_sending_node_is_erased_on_the_receiving_node_too
     referral.refresh_from_db()
     assert referral.case.person.erased_at is not None
     assert deliver_due().delivered == 1
+    # Only the confirmation, which came after the erasure and says nothing of her, is kept.
+    opened_there = greece.query(
+        "SELECT type FROM federation_incomingenvelope WHERE conversation = ? "
+        "AND envelope != ''", sent["referral"])  # fmt: skip
+    assert opened_there == [("erased",)], "Albania's messages about her outlived her erasure"
+    assert not IncomingEnvelope.objects.filter(conversation=sent["referral"]).exclude(envelope="")
     [[destroyed]] = greece.query(
         "SELECT count(*) FROM audit_auditevent WHERE action = 'trm.referral.copy_destroyed' "
         "AND details LIKE ?", f"%{sent['referral']}%")  # fmt: skip

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trm.audit.log import record
@@ -23,7 +24,7 @@ from .apply import apply_in_order
 from .envelope import EnvelopeRefused, check_times, open_envelope, read_stamp
 from .identity import this_node
 from .messages import validate_payload
-from .models import IncomingEnvelope, Peer
+from .models import Conversation, IncomingEnvelope, Outcome, Peer
 from .peers import pinned
 from .receipts import sign_receipt
 
@@ -117,3 +118,19 @@ def _stored_before(sender: Peer, message_id: str, envelope_hash: str) -> Incomin
     if first is not None and first.envelope_hash != envelope_hash:
         raise EnvelopeRefused("reused_id")
     return first
+
+
+def forget_contents(conversations) -> int:
+    """Blank the kept envelopes of `conversations` (their person was erased here): this node's
+    key still opens them, so what they carried would outlive the erasure. Their ids, hashes,
+    receipts and outcomes stay, so a duplicate still gets its first receipt. Kept: the ones
+    held for a gap, which are applied (or refused) later and need opening; the one being
+    applied now (its sequence is next) is blanked with the rest. How many were blanked."""
+    blanked = 0
+    for conversation in Conversation.objects.filter(key__in=[str(key) for key in conversations]):
+        kept = IncomingEnvelope.objects.filter(
+            sender_id=conversation.peer_id, conversation=conversation.key
+        ).exclude(envelope="")
+        still_needed = Q(outcome=Outcome.HELD, sequence__gt=conversation.applied + 1)
+        blanked += kept.exclude(still_needed).update(envelope="")
+    return blanked

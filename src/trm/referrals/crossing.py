@@ -38,6 +38,7 @@ from trm.directory.models import Organisation
 from trm.federation.apply import NotApplied
 from trm.federation.envelope import Message, Party
 from trm.federation.identity import this_node
+from trm.federation.inbox import forget_contents
 from trm.federation.models import Outcome, OutgoingEnvelope, Peer
 from trm.federation.outbox import queue
 from trm.lib.errors import DomainError
@@ -273,7 +274,9 @@ def copies_elsewhere(person) -> list[Referral]:
 
 def person_erased(person, case, actor) -> None:
     """The person was erased here (an effect of `rights.erasure.erase`): every node that holds
-    a copy of one of their cases is told to destroy it. Nothing of the person travels."""
+    a copy of one of their cases is told to destroy it, and what peers sent about them is kept
+    no more (only its identifiers). Nothing of the person travels."""
+    forget_contents(Referral.objects.filter(case__person=person).values_list("pk", flat=True))
     for referral in copies_elsewhere(person):
         if peer_of(referral.receiver) is not None:
             _queue(referral, "erased", {"erased_at": timezone.now().isoformat()},
