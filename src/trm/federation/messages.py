@@ -298,6 +298,14 @@ class Closure(Payload):
     closed_at: AwareDatetime
 
 
+class Read(Payload):
+    """A person of the organisation a message was to opened it, on the node it came to, for
+    the first time: which message, and when. Nobody is named."""
+
+    message: uuid.UUID
+    read_at: AwareDatetime
+
+
 class AuditHead(Payload):
     sequence: int
     hash: _text(128, required=True)
@@ -316,6 +324,11 @@ class Receipt(Payload):
     outcome: Literal["applied", "held", "refused"]
     refusal: Annotated[str, StringConstraints(max_length=40)]
     audit_head: AuditHead | None
+    # For a message not applied yet (held, or refused and waiting for its place): the sequence
+    # its conversation waits for; the sender sends that message again if it has it.
+    waiting_for: Annotated[int, Field(ge=1)] = None
+    # For a content refused: where and how (a path and an error type), never a value.
+    problem: _text(500) = None
 
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -334,6 +347,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "closure": Closure,
     "consent_withdrawn": ConsentWithdrawn,
     "erased": Erased,
+    "read": Read,
 }
 NOT_MESSAGES = {"receipt": Receipt}
 

@@ -29,7 +29,7 @@ from . import actions, workflow
 
 # The envelope type of each message of a referral, and back.
 from .crossing import destroy_copy, envoy
-from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralState
+from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralMessage, ReferralState
 
 
 class Arrived:
@@ -382,6 +382,25 @@ def _noticed(message: Message, peer: Peer) -> None:
     actions.audit_referral("trm.referral.notice_sent", referral, user, theirs, told, kind=kind)
 
 
+def _read(message: Message, peer: Peer) -> None:
+    """A person of the other node's organisation opened a message this node's side sent it:
+    shown on the thread here as read, with when (the first time it says so)."""
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    read = (
+        ReferralMessage.objects.select_related("from_organisation")
+        .filter(pk=message.payload["message"], referral=referral)
+        .first()
+    )
+    if read is None or read.to_organisation_id != theirs.pk:
+        raise NotApplied("not_their_message")
+    if not read.from_organisation.is_hosted_here:
+        raise NotApplied("not_their_message")  # only what this node's side sent is read there
+    ReferralMessage.objects.filter(pk=read.pk, read_at__isnull=True).update(
+        read_at=datetime.datetime.fromisoformat(message.payload["read_at"])
+    )
+
+
 APPLY = {
     "offer": _offered,
     "accept": _answered,
@@ -397,6 +416,7 @@ APPLY = {
     "reception": _noticed,
     "monitoring_summary": _noticed,
     "closure": _noticed,
+    "read": _read,
 }
 
 
