@@ -53,7 +53,7 @@ class Peer_:
         organisation.save(update_fields=["hosted_on"])
         return organisation
 
-    def says(self, type_: str, payload: dict, *, referral, sender, recipient, message_id=None):
+    def says(self, type_: str, payload: dict, *, referral, sender, recipient, refused=""):
         """Post this node the peer's next message of the referral's conversation."""
         from trm.federation.envelope import message_hash
 
@@ -61,7 +61,7 @@ class Peer_:
         sequence, previous = self.sent.get(conversation, (0, ""))
         message = stamped(
             Message(
-                id=str(message_id or uuid.uuid4()),
+                id=str(uuid.uuid4()),
                 type=type_,
                 sender=Party(self.name, sender.slug),
                 recipient=Party("al", recipient.slug),
@@ -78,7 +78,9 @@ class Peer_:
         answer = deliver(sealed(message, self.keys, self.this_node))
         assert answer.status_code == 200, answer.content
         stored = IncomingEnvelope.objects.get(message_id=message.id)
-        assert stored.outcome == Outcome.APPLIED, stored.refusal
+        assert (stored.outcome, stored.refusal) == (
+            (Outcome.REFUSED, refused) if refused else (Outcome.APPLIED, "")
+        )
         return message
 
     def receipts(self, envelope: OutgoingEnvelope) -> None:
@@ -156,6 +158,13 @@ def test_the_sender_sees_its_referral_read_then_answered_on_the_other_node(perso
     assert abs(answered_at - datetime.datetime.fromisoformat(accepted.created)) < SECOND
     shown = page.get(reverse("referrals:referral", args=[referral.pk])).content.decode()
     assert "Answered on the node tr on" in shown
+
+    # The other node cannot say its own acceptance was read: only what this side sent.
+    read_here = ReferralMessage.objects.get(pk=accepted.id).read_at  # by the sender's system
+    peer.says("read", {"message": accepted.id, "read_at": "2027-04-02T10:00:00+00:00"},
+              referral=referral, sender=journey.receiver, recipient=journey.sender,
+              refused="not_their_message")  # fmt: skip
+    assert ReferralMessage.objects.get(pk=accepted.id).read_at == read_here
 
     # The acceptance came from the other node: opening the thread here (page and API, twice)
     # tells it once that the sender read it; nothing of what this node's side wrote is told.

@@ -387,15 +387,10 @@ def _read(message: Message, peer: Peer) -> None:
     shown on the thread here as read, with when (the first time it says so)."""
     referral = _referral(message, peer)
     theirs = _organisation(message.sender, hosted_by=peer)
-    read = (
-        ReferralMessage.objects.select_related("from_organisation")
-        .filter(pk=message.payload["message"], referral=referral)
-        .first()
-    )
+    read = ReferralMessage.objects.filter(pk=message.payload["message"], referral=referral).first()
     if read is None or read.to_organisation_id != theirs.pk:
+        # Only a message this side sent their organisation is read there.
         raise NotApplied("not_their_message")
-    if not read.from_organisation.is_hosted_here:
-        raise NotApplied("not_their_message")  # only what this node's side sent is read there
     ReferralMessage.objects.filter(pk=read.pk, read_at__isnull=True).update(
         read_at=datetime.datetime.fromisoformat(message.payload["read_at"])
     )
