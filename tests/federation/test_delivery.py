@@ -294,6 +294,10 @@ def test_a_receiver_restored_from_a_backup_asks_for_what_it_lost_and_gets_it(nod
     ], "none held: the gap filled"
     second.refresh_from_db()
     assert second.state == "delivered"
+    third.refresh_from_db()
+    assert (third.outcome, third.refusal) == ("refused", "unknown_referral"), (
+        "held no more: the second's receipt said what became of it"
+    )
     asked = AuditEvent.objects.get(action="trm.envelope.asked_again")
     assert asked.details["from"] == 2
     assert asked.details["messages"] == [second.message_id]

@@ -371,8 +371,12 @@ def test_an_early_message_is_held_until_the_one_before_it_arrives(greece, albani
     assert delivered(sealed(second, greece, albania), albania)["outcome"] == Outcome.HELD
     conversation = Conversation.objects.get()
     assert conversation.applied == 0
-    # The first arrives: it is applied, and then the two it held back, in their order.
-    delivered(sealed(first, greece, albania), albania)
+    # The first arrives: it is applied, and then the two it held back, in their order; its
+    # receipt tells the sender what became of them.
+    receipt = delivered(sealed(first, greece, albania), albania)
+    assert [(s["message"], s["outcome"]) for s in receipt["settled"]] == [
+        (second.id, Outcome.REFUSED), (third.id, Outcome.REFUSED),  # no such referral here
+    ]  # fmt: skip
     conversation.refresh_from_db()
     assert conversation.applied == 3
     assert conversation.last_applied_hash == message_hash(third)

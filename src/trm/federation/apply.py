@@ -13,6 +13,7 @@ it is applied in a savepoint of the inbox's step, so a message refused changes n
 refusal's code goes back to the sender in the receipt.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ from trm.lib.errors import DomainError
 
 from .envelope import Message, message_hash
 from .models import Conversation, IncomingEnvelope, Outcome, Peer
+
+# The held messages a receipt tells the sender were settled after it, at most (the others keep
+# `held` on the sender's side; what they did is on this node).
+SETTLED_IN_A_RECEIPT = 200
 
 
 class NotApplied(Exception):
@@ -41,6 +46,9 @@ class Applied:
     outcome: str
     refusal: str = ""
     waiting_for: int | None = None  # the sequence the conversation waits for, if not settled
+    # The held messages this one was the gap before, as applying them settled them: (message
+    # id, outcome, refusal), for the receipt (their own receipts said `held`).
+    settled: tuple = ()
 
 
 def _apply_one(message: Message, peer: Peer) -> Applied:
@@ -76,7 +84,7 @@ def apply_in_order(
             _settle(stored, Applied(Outcome.REFUSED, refused))
             return Applied(Outcome.REFUSED, refused, waiting_for=waiting)
         return Applied(Outcome.HELD, waiting_for=waiting)
-    outcome, current = None, (stored, message)
+    outcome, current, settled = None, (stored, message), []
     while current is not None:
         envelope, opened = current
         if opened.previous != conversation.last_applied_hash:
@@ -91,6 +99,8 @@ def apply_in_order(
         conversation.applied, conversation.last_applied_hash = opened.sequence, message_hash(opened)
         if envelope.pk == stored.pk:
             outcome = applied
+        elif len(settled) < SETTLED_IN_A_RECEIPT:
+            settled.append((envelope.message_id, applied.outcome, applied.refusal))
         following = (
             IncomingEnvelope.objects.filter(
                 sender=peer,
@@ -104,7 +114,7 @@ def apply_in_order(
         )
         current = (following, reopen(following)) if following is not None else None
     conversation.save(update_fields=["applied", "last_applied_hash"])
-    return outcome
+    return dataclasses.replace(outcome, settled=tuple(settled))
 
 
 def _settle(envelope: IncomingEnvelope, applied: Applied) -> Applied:

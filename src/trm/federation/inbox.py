@@ -127,6 +127,7 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
         outcome=applied.outcome,
         refusal=applied.refusal,
         waiting_for=applied.waiting_for,
+        settled=applied.settled,
         problem=_loggable(content_refused).strip(" ()") if content_refused is not None else "",
     )
     stored.save(update_fields=["receipt"])

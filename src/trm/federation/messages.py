@@ -312,6 +312,14 @@ class AuditHead(Payload):
     signature: _text(1024, required=True)
 
 
+class Settled(Payload):
+    """A held message the receipted one was the gap before, and what applying it did."""
+
+    message: _text(64, required=True)
+    outcome: Literal["applied", "refused"]
+    refusal: Annotated[str, StringConstraints(max_length=40)]
+
+
 class Receipt(Payload):
     """The document a receipt signs (receipts.sign_receipt): not a message, an answer."""
 
@@ -329,6 +337,8 @@ class Receipt(Payload):
     waiting_for: Annotated[int, Field(ge=1)] = None
     # For a content refused: where and how (a path and an error type), never a value.
     problem: _text(500) = None
+    # The held messages applied (or refused) after this one, in their order.
+    settled: list[Settled] = Field(default=None, max_length=200)
 
 
 PAYLOADS: dict[str, type[Payload]] = {

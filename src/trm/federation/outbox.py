@@ -33,7 +33,7 @@ from trm.lib.errors import DomainError
 
 from .envelope import Message, delivery_stamp, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
-from .models import Conversation, OutgoingEnvelope, Peer
+from .models import Conversation, Outcome, OutgoingEnvelope, Peer
 from .peers import learn_rotation, signing_keys_of
 from .receipts import read_receipt
 
@@ -283,12 +283,38 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         # What the receipt means here (a referral received, a withdrawal taken), in the same
         # transaction: it locks the case and the referral, and the audit head comes last.
         import_string(settings.FEDERATION_DELIVERED)(envelope)
+        _settled_after(envelope, receipt.get("settled"))
         _send_again_what_is_waited_for(envelope, receipt.get("waiting_for"))
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )
         record("trm.envelope.delivered", target=envelope, details=_identifiers(envelope))
     done.delivered += 1
+
+
+def _settled_after(envelope: OutgoingEnvelope, settled) -> None:
+    """The receipt of `envelope` says what became of the held messages it was the gap before:
+    each now has the outcome applying it had there, and means here what its receipt would."""
+    if not isinstance(settled, list):
+        return
+    for entry in settled:
+        if not isinstance(entry, dict) or entry.get("outcome") not in (
+            Outcome.APPLIED,
+            Outcome.REFUSED,
+        ):
+            continue
+        held = OutgoingEnvelope.objects.filter(
+            peer_id=envelope.peer_id,
+            conversation=envelope.conversation,
+            message_id=str(entry.get("message", ""))[:64],
+            state=OutgoingEnvelope.State.DELIVERED,
+            outcome=Outcome.HELD,
+        ).first()
+        if held is None:
+            continue
+        held.outcome, held.refusal = entry["outcome"], str(entry.get("refusal", ""))[:40]
+        held.save(update_fields=["outcome", "refusal"])
+        import_string(settings.FEDERATION_DELIVERED)(held)
 
 
 def _send_again_what_is_waited_for(envelope: OutgoingEnvelope, waiting_for) -> None:

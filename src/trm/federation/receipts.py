@@ -38,6 +38,7 @@ def sign_receipt(
     refusal: str = "",
     waiting_for: int | None = None,
     problem: str = "",
+    settled=(),
 ) -> str:
     document = {
         "node": node,
@@ -54,6 +55,13 @@ def sign_receipt(
         document["waiting_for"] = waiting_for
     if problem:
         document["problem"] = problem[:500]  # where and how its content is refused, no value
+    if settled:
+        # The held messages it was the gap before, applied (or refused) after it: their own
+        # receipts said `held`, and the sender learns here what became of them.
+        document["settled"] = [
+            {"message": message, "outcome": outcome, "refusal": refusal}
+            for message, outcome, refusal in settled
+        ]
     return jws.serialize_compact(
         {"alg": SIGNING, "kid": key.thumbprint(), "typ": RECEIPT_TYPE},
         canonical(document),
