@@ -214,12 +214,17 @@ def read_here(user, referral: Referral, messages) -> list[ReferralMessage]:
     else). An envoy reads nothing: it stands for the other node's organisation here."""
     if _is_envoy(user):
         return []
-    now, read = timezone.now(), []
+    now, read, reader_of = timezone.now(), [], {}
     for message in messages:
-        if message.read_at is not None or not actions.works_for(user, message.to_organisation):
+        if message.read_at is not None:
             continue
         if not message.to_organisation.is_hosted_here or message.from_organisation.is_hosted_here:
             continue  # only a message that came from the other node is told as read there
+        to = message.to_organisation
+        if to.pk not in reader_of:
+            reader_of[to.pk] = actions.works_for(user, to)
+        if not reader_of[to.pk]:
+            continue
         # Marked first: of two people opening it at once, one tells the other node.
         if not ReferralMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(
             read_at=now
