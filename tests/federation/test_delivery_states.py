@@ -21,7 +21,7 @@ from tests.synth.test_pages import signed_in
 from trm.directory.models import Node as DirectoryNode
 from trm.federation.envelope import Message, Party, open_envelope, stamped
 from trm.federation.models import IncomingEnvelope, Outcome, OutgoingEnvelope, Peer
-from trm.federation.outbox import Delivered, _delivered
+from trm.federation.outbox import Delivered, _delivered, deliver_due
 from trm.federation.receipts import sign_receipt
 from trm.referrals import actions
 from trm.referrals.crossing import envoy
@@ -211,3 +211,32 @@ def test_the_receiving_node_tells_once_per_message_that_it_was_read(personas, pe
     assert delivery["state"] == "answered"
     thread(worker, referral)
     assert [m.payload["message"] for m in reads_sent_to(peer)] == [offered.id, answered.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sender_sees_a_refused_referral_and_what_waits_behind_it(
+    personas, this_node, live_server
+):
+    """The other node's address answers with an inbox that cannot open what this node sealed
+    for it (encrypted to another key): refused before it was believed. The withdrawal after it
+    is not sent, and the thread says why, in words."""
+    peer = Peer_("tr", this_node)
+    DirectoryNode.objects.filter(pk=peer.node.pk).update(base_url=live_server.url)
+    journey = Journey(personas)
+    peer.hosts(journey.receiver)
+    referral = journey.send(journey.to_referral())
+    assert deliver_due().refused == 1
+    journey.run(actions.cancel_referral, journey.worker, referral, "She changed her mind.")
+    assert deliver_due().refused == 0, "nothing is sent past the refused offer"
+
+    api = token_api(journey.sender)
+    sent = referral.messages.get(kind=MessageKind.SEND)
+    cancelled = referral.messages.get(kind=MessageKind.CANCEL)
+    assert delivery_in_the_api(api, referral, sent)["state"] == "refused"
+    assert delivery_in_the_api(api, referral, sent)["refusal"] == "not_for_this_node"
+    waiting = delivery_in_the_api(api, referral, cancelled)
+    assert (waiting["state"], waiting["refusal"]) == ("stopped", "not_for_this_node")
+    shown = signed_in(journey.worker).get(reverse("referrals:referral", args=[referral.pk]))
+    text = shown.content.decode()
+    assert "Not sent yet to the node tr: an earlier message of this referral was refused" in text
+    assert "The receiving node could not verify it. Nothing after it is sent until" in text

@@ -383,6 +383,8 @@ def test_a_message_held_here_too_long_and_a_stopped_conversation_are_shown(
     _refused(refused, 400, b'{"code": "bad_signature"}')
     behind = send("ask", 2)
     assert "stopped: the peer refused ask" in run(capsys, "outbox", "--explain", behind.message_id)
+    listed = run(capsys, "outbox")
+    assert f"\t{behind.message_id}\tgr\task\t{behind.conversation}\t2\tqueued/stopped\t" in listed
 
     text = personas.signed_in(personas.albanian_administrator()).get(STATUS).content.decode()
     stopped = text[text.index("Conversations stopped by the node gr") :]

@@ -260,6 +260,12 @@ def waiting_for(envelope: IncomingEnvelope) -> int:
 def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
     """The newest outgoing envelopes, what `trm outbox` lists."""
     now = now or timezone.now()
+    # The first envelope the peer refused in each conversation: what is queued after it waits.
+    stopped = {}
+    for refused in OutgoingEnvelope.objects.filter(state=OutgoingEnvelope.State.REFUSED).order_by(
+        "-pk"
+    ):
+        stopped[(refused.peer_id, refused.conversation)] = refused.pk
     return [
         {
             "id": envelope.pk,
@@ -268,8 +274,7 @@ def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             "type": envelope.type,
             "conversation": envelope.conversation,
             "sequence": envelope.sequence,
-            # Delivered, and what the peer's receipt says applying it did there.
-            "state": f"{envelope.state}/{envelope.outcome}" if envelope.outcome else envelope.state,
+            "state": _listed_state(envelope, stopped),
             "attempts": envelope.attempts,
             "problem": envelope.refusal or envelope.last_problem or "-",
             "age": age(envelope.queued_at, now),
@@ -281,6 +286,17 @@ def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             :limit
         ]
     ]
+
+
+def _listed_state(envelope: OutgoingEnvelope, stopped: dict) -> str:
+    """Delivered, and what the peer's receipt says applying it did there; or queued behind one
+    the peer refused (`stopped`: the first refused envelope's pk of each conversation)."""
+    if envelope.outcome:
+        return f"{envelope.state}/{envelope.outcome}"
+    first_refused = stopped.get((envelope.peer_id, envelope.conversation), envelope.pk)
+    if envelope.state == OutgoingEnvelope.State.QUEUED and first_refused < envelope.pk:
+        return "queued/stopped"
+    return envelope.state
 
 
 def inbox_rows(now=None, *, limit: int = 200) -> list[dict]:
