@@ -31,13 +31,11 @@ from .envelope import EnvelopeRefused, check_times, open_envelope, read_stamp
 from .identity import this_node
 from .messages import validate_payload
 from .models import IncomingEnvelope, Peer
+from .outbox import CLOCK_REFUSALS
 from .peers import pinned
 from .receipts import sign_receipt
 
 log = logging.getLogger(__name__)
-
-# Refused because the two nodes' clocks disagree: the sender waits and tries again.
-CLOCK_REFUSALS = frozenset({"stale", "from_the_future"})
 
 
 @step
@@ -128,7 +126,7 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
         refusal=applied.refusal,
         waiting_for=applied.waiting_for,
         settled=applied.settled,
-        problem=_loggable(content_refused).strip(" ()") if content_refused is not None else "",
+        problem=_problem(content_refused),
     )
     stored.save(update_fields=["receipt"])
     return stored, True
@@ -136,6 +134,11 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
 
 def _loggable(refused: EnvelopeRefused) -> str:
     return f" ({refused.detail})" if refused.code == "schema_violation" else ""
+
+
+def _problem(refused: EnvelopeRefused | None) -> str:
+    """Where and how a content refused is off its schema, for the receipt: never a value."""
+    return refused.detail if refused is not None and refused.code == "schema_violation" else ""
 
 
 def _reopen(node, stored: IncomingEnvelope):
