@@ -115,6 +115,8 @@ if FEDERATION_DIRECTORY_REFRESH_MINUTES < 1:
 # After this long undelivered, a message to a peer is shown as late and its node's
 # administrators and focal points are alerted.
 FEDERATION_UNDELIVERED_ALERT_MINUTES = env_int("TRM_FEDERATION_UNDELIVERED_ALERT_MINUTES", 60)
+# A message from a peer held this long, waiting for one before it, is shown to the operators.
+FEDERATION_HELD_ALERT_MINUTES = env_int("TRM_FEDERATION_HELD_ALERT_MINUTES", 60)
 # Envelopes a worker posts side by side (conversations apart; each in its order).
 FEDERATION_DELIVERY_THREADS = env_int("TRM_FEDERATION_DELIVERY_THREADS", 4)
 # A worker sending an envelope holds it this long; one killed meanwhile lets it go then.

@@ -4,6 +4,8 @@ in a step arrives once, however often it is sent, and waits out a receiver that 
 (issue 12, item 4 and "Done means": receiver down then back, the same envelope twice)."""
 
 import datetime
+import sqlite3
+import uuid
 
 import pytest
 import time_machine
@@ -13,10 +15,13 @@ from tests.core.test_cli import trm
 from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
 from trm.federation.envelope import Message, Party
+from trm.federation.identity import spoken_fingerprint
 from trm.federation.models import OutgoingEnvelope, Peer
+from trm.federation.operations import explain_outgoing, peer_statuses, retry
 from trm.federation.outbox import deliver_due, queue
 from trm.federation.peers import add_peer, fetch_document
 from trm.lib.steps import step
+from trm.referrals.crossing import deliveries
 
 
 @pytest.fixture
@@ -160,3 +165,139 @@ def test_a_peer_whose_clock_is_ten_minutes_off_is_tried_again_not_given_up(nodes
     Peer.objects.update(next_contact_at=None)
     assert deliver_due().delivered == 1
     assert [m for m, _type in greece.envelopes_received()] == [waiting.message_id]
+
+
+# --- a conversation stopped behind a refused message, and a gap asked for ---------------------
+
+
+@step
+def questions_to(peer: Peer, conversation: str, count: int) -> list[OutgoingEnvelope]:
+    return [
+        queue(
+            Message(
+                type="ask",
+                sender=Party("al", "iom-albania"),
+                recipient=Party("gr", "iom-greece"),
+                conversation=conversation,
+                sequence=0,
+                previous="",
+                expects="received",
+                payload={"question": f"Question {number}?"},
+            ),
+            peer,
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def settled_in_greece(greece, conversation: str) -> list[tuple[int, str, str]]:
+    """(sequence, outcome, refusal) of what Greece keeps of `conversation`, in its order."""
+    with sqlite3.connect(greece.home / "trm.sqlite3") as database:
+        return database.execute(
+            "SELECT sequence, outcome, refusal FROM federation_incomingenvelope "
+            "WHERE conversation = ? ORDER BY sequence, id",
+            (conversation,),
+        ).fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_message_stops_its_conversation_until_it_is_sent_again(
+    nodes, live_server, albania
+):
+    """Greece refuses the first message before it can believe it (it removed Albania's pin):
+    it keeps no place for it, so the two after it are not sent, where they would wait for it
+    for ever. Pinned again and the first sent again, all three arrive once, in order."""
+    greece = nodes
+    peer = Peer.objects.get()
+    conversation = str(uuid.uuid4())
+    assert trm("peer", "remove", "al", home=greece.home).returncode == 0
+    first, second, third = questions_to(peer, conversation, 3)
+    tried = deliver_due()
+    assert (tried.delivered, tried.refused) == (0, 1)
+    assert deliver_due().refused == 0, "nothing after the refused one is sent"
+    assert settled_in_greece(greece, conversation) == []
+    for waiting in (second, third):
+        waiting.refresh_from_db()
+        assert (waiting.state, waiting.attempts) == ("queued", 0)
+
+    # What the operators see: the conversation stopped, and how to go on.
+    first.refresh_from_db()
+    explained = "\n".join(explain_outgoing(first))
+    assert "the conversation is stopped at sequence 1" in explained
+    assert f"'trm outbox --retry {first.pk}'" in explained
+    assert "stopped: the peer refused ask" in "\n".join(explain_outgoing(second))
+    (status,) = peer_statuses()
+    assert [e.pk for e in status.stopped] == [first.pk]
+    # And the people whose messages they are, on the referral's thread (and in the API).
+    shown = deliveries(uuid.UUID(e.message_id) for e in (first, second, third))
+    assert [shown[uuid.UUID(e.message_id)].state for e in (first, second, third)] == [
+        "refused", "stopped", "stopped",
+    ]  # fmt: skip
+    assert shown[uuid.UUID(second.message_id)].reason.startswith(
+        "The receiving node could not verify it. Nothing after it is sent"
+    )
+
+    # Greece pins Albania again; Albania's operator sends the first again.
+    pinned = trm("peer", "add", live_server.url, "--fingerprint",
+                 spoken_fingerprint(albania.fingerprint), home=greece.home)  # fmt: skip
+    assert pinned.returncode == 0, pinned.stderr
+    retry(first)
+    assert deliver_due().delivered == 3
+    # Applied in order, each once (the referrals there refuse questions about no referral).
+    assert settled_in_greece(greece, conversation) == [
+        (1, "refused", "unknown_referral"),
+        (2, "refused", "unknown_referral"),
+        (3, "refused", "unknown_referral"),
+    ]
+
+
+def copy_database(source, target) -> None:
+    """SQLite's online backup: a consistent copy, whatever its journal holds."""
+    origin, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_restored_from_a_backup_asks_for_what_it_lost_and_gets_it(nodes, tmp_path):
+    """Greece is restored from a backup made before it got the second message: the third's
+    receipt says Greece waits for the second, which Albania sends again at once."""
+    greece = nodes
+    peer = Peer.objects.get()
+    conversation = str(uuid.uuid4())
+    first, second, third = questions_to(peer, conversation, 3)
+    OutgoingEnvelope.objects.filter(pk__in=[second.pk, third.pk]).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    assert deliver_due().delivered == 1
+    backup = tmp_path / "greece-backup.sqlite3"
+    copy_database(greece.home / "trm.sqlite3", backup)
+    OutgoingEnvelope.objects.filter(pk=second.pk).update(next_attempt_at=timezone.now())
+    assert deliver_due().delivered == 1
+    assert [s for s, _o, _r in settled_in_greece(greece, conversation)] == [1, 2]
+
+    greece.stop()
+    copy_database(backup, greece.home / "trm.sqlite3")
+    greece.start()
+    assert [s for s, _o, _r in settled_in_greece(greece, conversation)] == [1]
+
+    OutgoingEnvelope.objects.filter(pk=third.pk).update(next_attempt_at=timezone.now())
+    Peer.objects.update(next_contact_at=None)
+    assert deliver_due().delivered == 2, "the third, and the second sent again"
+    assert [(s, o) for s, o, _r in settled_in_greece(greece, conversation)] == [
+        (1, "refused"),
+        (2, "refused"),
+        (3, "refused"),
+    ], "none held: the gap filled"
+    second.refresh_from_db()
+    assert second.state == "delivered"
+    third.refresh_from_db()
+    assert (third.outcome, third.refusal) == ("refused", "unknown_referral"), (
+        "held no more: the second's receipt said what became of it"
+    )
+    asked = AuditEvent.objects.get(action="trm.envelope.asked_again")
+    assert asked.details["from"] == 2
+    assert asked.details["messages"] == [second.message_id]

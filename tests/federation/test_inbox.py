@@ -175,22 +175,6 @@ BAD_INPUT = {
         400,
         "compressed",
     ),
-    "an unknown type": (
-        lambda greece, albania: sealed(now_offer(type="everything"), greece, albania), 400,
-        "unknown_type",
-    ),
-    "a receipt as a message": (
-        lambda greece, albania: sealed(now_offer(type="receipt", payload=example("receipt")),
-                                       greece, albania),
-        400,
-        "not_a_message",
-    ),
-    "a payload off its schema": (off_schema, 422, "schema_violation"),
-    "an empty payload": (
-        lambda greece, albania: sealed(now_offer(type="accept", payload={}), greece, albania),
-        422,
-        "schema_violation",
-    ),
 }  # fmt: skip
 
 
@@ -213,12 +197,83 @@ def test_what_may_not_be_believed_is_refused_with_a_code_and_changes_nothing(
     assert "Elira" not in caplog.text
 
 
+# Signed by the pinned peer for this node, refused for what it says: kept in its place.
+CONTENT_REFUSED = {
+    "an unknown type": (
+        lambda greece, albania: sealed(now_offer(type="everything"), greece, albania),
+        "unknown_type",
+    ),
+    "a receipt as a message": (
+        lambda greece, albania: sealed(now_offer(type="receipt", payload=example("receipt")),
+                                       greece, albania),
+        "not_a_message",
+    ),
+    "a payload off its schema": (off_schema, "schema_violation"),
+    "an empty payload": (
+        lambda greece, albania: sealed(now_offer(type="accept", payload={}), greece, albania),
+        "schema_violation",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "code"), CONTENT_REFUSED.values(), ids=CONTENT_REFUSED)
+def test_what_the_peer_signed_but_may_not_be_applied_is_kept_refused_in_its_place(
+    greece, albania, make, code, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="trm.federation.inbox"):
+        receipt = delivered(make(greece, albania), albania)
+    assert (receipt["outcome"], receipt["refusal"]) == (Outcome.REFUSED, code)
+    stored = IncomingEnvelope.objects.get()
+    assert (stored.outcome, stored.refusal, stored.applied_at) == (Outcome.REFUSED, code, None)
+    # Its place is taken: the conversation goes on past it.
+    assert Conversation.objects.get().applied == 1
+    lines = [r.getMessage().split()[:3] for r in caplog.records if r.name == "trm.federation.inbox"]
+    assert lines == [["envelope", "refused:", code]]
+    assert "Elira" not in caplog.text
+
+
 def test_a_schema_violation_tells_the_sender_where_and_how_never_what(greece, albania, caplog):
     with caplog.at_level(logging.WARNING, logger="trm.federation.inbox"):
-        refused = deliver(off_schema(greece, albania))
-    assert refused.json()["problem"] == "reference: string_too_long; *: extra_forbidden"
-    assert "Elira" not in refused.content.decode()
+        receipt = delivered(off_schema(greece, albania), albania)
+    assert receipt["problem"] == "reference: string_too_long; *: extra_forbidden"
+    assert "Elira" not in str(receipt)
     assert "reference: string_too_long" in caplog.text
+
+
+def test_a_message_refused_for_its_content_lets_the_ones_after_it_apply(greece, albania):
+    """Without its place settled, the messages after a refused one would be held for ever."""
+    first, second, third = chain(3)
+    broken = type(second)(**{**second.__dict__, "payload": {"question": ""}})  # off its schema
+    # Sealed as its sender sealed it: the chain names the message as it was sent.
+    third = type(third)(**{**third.__dict__, "previous": message_hash(broken)})
+    delivered(sealed(first, greece, albania), albania)
+    receipt = delivered(sealed(broken, greece, albania), albania)
+    assert (receipt["outcome"], receipt["refusal"]) == (Outcome.REFUSED, "schema_violation")
+    # Not held: applied (the referrals refuse a question about no referral they know).
+    after = delivered(sealed(third, greece, albania), albania)
+    assert (after["outcome"], after["refusal"]) == (Outcome.REFUSED, "unknown_referral")
+    assert Conversation.objects.get().applied == 3
+
+
+def test_an_early_message_refused_for_its_content_takes_its_place_when_the_gap_fills(
+    greece, albania
+):
+    first, second, third = chain(3)
+    broken = type(second)(**{**second.__dict__, "payload": {"question": ""}})
+    third = type(third)(**{**third.__dict__, "previous": message_hash(broken)})
+    assert delivered(sealed(third, greece, albania), albania)["waiting_for"] == 1
+    receipt = delivered(sealed(broken, greece, albania), albania)
+    assert (receipt["outcome"], receipt["refusal"], receipt["waiting_for"]) == (
+        Outcome.REFUSED, "schema_violation", 1,
+    )  # fmt: skip
+    delivered(sealed(first, greece, albania), albania)
+    assert Conversation.objects.get().applied == 3
+    settled = IncomingEnvelope.objects.order_by("sequence").values_list("outcome", "refusal")
+    assert list(settled) == [
+        (Outcome.REFUSED, "unknown_referral"),  # applied, and refused by the referrals
+        (Outcome.REFUSED, "schema_violation"),
+        (Outcome.REFUSED, "unknown_referral"),
+    ]
 
 
 def test_the_reason_of_a_refusal_is_in_the_language_the_sender_asks_for(albania):
@@ -310,12 +365,18 @@ def chain(count: int) -> list:
 
 def test_an_early_message_is_held_until_the_one_before_it_arrives(greece, albania):
     first, second, third = chain(3)
-    assert delivered(sealed(third, greece, albania), albania)["outcome"] == Outcome.HELD
+    held = delivered(sealed(third, greece, albania), albania)
+    # The receipt asks for the message the conversation waits for.
+    assert (held["outcome"], held["waiting_for"]) == (Outcome.HELD, 1)
     assert delivered(sealed(second, greece, albania), albania)["outcome"] == Outcome.HELD
     conversation = Conversation.objects.get()
     assert conversation.applied == 0
-    # The first arrives: it is applied, and then the two it held back, in their order.
-    delivered(sealed(first, greece, albania), albania)
+    # The first arrives: it is applied, and then the two it held back, in their order; its
+    # receipt tells the sender what became of them.
+    receipt = delivered(sealed(first, greece, albania), albania)
+    assert [(s["message"], s["outcome"]) for s in receipt["settled"]] == [
+        (second.id, Outcome.REFUSED), (third.id, Outcome.REFUSED),  # no such referral here
+    ]  # fmt: skip
     conversation.refresh_from_db()
     assert conversation.applied == 3
     assert conversation.last_applied_hash == message_hash(third)

@@ -363,3 +363,33 @@ def test_the_api_lists_the_alert_as_a_notification_of_no_case(personas, greece):
     [item] = answer.json()["items"]
     assert (item["event"], item["case_id"], item["case_reference"]) == ("undelivered", None, None)
     assert waiting.message_id in item["text"]
+
+
+def test_a_message_held_here_too_long_and_a_stopped_conversation_are_shown(
+    personas, greece, albania, capsys
+):
+    """Held: Greece's second message came two hours ago and its first never did (the receipt
+    asked for it). Stopped: Greece refused this node's message before it could believe it."""
+    this_node = Node("al")
+    this_node.encryption = albania.encryption_key
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
+        early = now_offer(type="ask", sequence=2, previous="0" * 64, payload={"question": "?"})
+        assert deliver(sealed(early, greece, this_node)).status_code == 200
+    explained = run(capsys, "inbox", "--explain", early.id)
+    assert "its conversation waits for sequence 1" in explained
+    assert "held 2h00m, longer than 60 minutes" in explained
+
+    refused = send("ask", 1)
+    _refused(refused, 400, b'{"code": "bad_signature"}')
+    behind = send("ask", 2)
+    assert "stopped: the peer refused ask" in run(capsys, "outbox", "--explain", behind.message_id)
+    listed = run(capsys, "outbox")
+    assert f"\t{behind.message_id}\tgr\task\t{behind.conversation}\t2\tqueued/stopped\t" in listed
+
+    text = personas.signed_in(personas.albanian_administrator()).get(STATUS).content.decode()
+    stopped = text[text.index("Conversations stopped by the node gr") :]
+    assert f"{refused.message_id}, conversation {refused.conversation}, sequence 1" in stopped
+    assert f"bad_signature (ID {refused.pk})" in stopped
+    held = text[text.index("Messages from the node gr held here") :]
+    assert f"ask {early.id}, conversation {early.conversation}, sequence 2" in held
+    assert not any(word in text for word in PERSONAL)

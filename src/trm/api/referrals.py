@@ -83,14 +83,23 @@ class InboxEntry(ReferralOut):
 
 
 class DeliveryOut(Schema):
-    state: Literal["queued", "delivered", "held", "refused"] = Field(
-        description="queued: not yet received there; delivered: received and applied; held: "
-        "received, waiting for the messages sent before it; refused: not applied there."
+    state: Literal["queued", "stopped", "delivered", "held", "refused", "read", "answered"] = Field(
+        description="queued: not yet received there; stopped: not sent, behind an earlier "
+        "message of the referral the receiving node refused before it could verify it; "
+        "delivered: received and applied; held: received, waiting for the messages sent "
+        "before it; refused: not applied there; read: opened by a person of the "
+        "organisation it is to; answered: answered by that organisation. `since` says when."
     )
     node: str
     since: datetime.datetime
-    refusal: str = Field("", description="The receiving node's code, when refused.")
+    refusal: str = Field("", description="The receiving node's code, when refused or stopped.")
     overdue: bool = Field(description="Undelivered for longer than the node's alert time.")
+    read_at: datetime.datetime | None = Field(
+        None, description="When a person of the organisation it is to first opened it."
+    )
+    answered_at: datetime.datetime | None = Field(
+        None, description="When that organisation answered it."
+    )
 
 
 class MessageOut(Schema):

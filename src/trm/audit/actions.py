@@ -63,6 +63,9 @@ ACTIONS: dict[str, Promise] = {
     "trm.envelope.refused_by_peer": _("A peer node refused a message"),
     "trm.envelope.received": _("A message from a peer node was received"),
     "trm.envelope.retried": _("A message to a peer node was queued again by an operator"),
+    "trm.envelope.asked_again": _(
+        "A peer node held a message waiting for earlier ones, which were sent again"
+    ),
     "trm.envelope.undelivered": _(
         "The administrators and focal points were told a message to a peer node is undelivered"
     ),

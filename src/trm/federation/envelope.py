@@ -68,6 +68,7 @@ TYPES = (
     "consent_withdrawn",
     "erased",
     "document",
+    "read",
     "receipt",
 )
 
@@ -228,11 +229,13 @@ def open_envelope(
     node: str,
     encryption_key: OKPKey | Sequence[OKPKey],
     pinned: Callable[[str], tuple[str, OKPKey] | None],
+    any_type: bool = False,
 ) -> Opened:
     """Decrypt and verify an envelope addressed to `node` with its encryption key (or one of
     its keys: the one before a rotation, during the overlap); `pinned(kid)` gives the peer
     node and key a signing key's thumbprint belongs to. Raises EnvelopeRefused, changing
-    nothing. Its times are `check_times`'s to judge."""
+    nothing. Its times are `check_times`'s to judge. `any_type`: a message of a type not known
+    here opens too (the inbox refuses its content, in its place in its conversation)."""
     data = envelope.encode() if isinstance(envelope, str) else envelope
     if len(data) > MAX_ENVELOPE_BYTES:
         raise EnvelopeRefused("too_large")
@@ -264,7 +267,7 @@ def open_envelope(
         verified = jws.deserialize_compact(signed, peer_key, registry=SIGNATURE)
     except (JoseError, ValueError):
         raise EnvelopeRefused("bad_signature") from None
-    message = _message(verified.payload)
+    message = _message(verified.payload, any_type=any_type)
     if message.sender.node != peer_node:
         raise EnvelopeRefused("sender_mismatch", f"signed by {peer_node}")
     if message.recipient.node != node:
@@ -334,7 +337,7 @@ FIELDS = {
 }
 
 
-def _message(payload: bytes) -> Message:
+def _message(payload: bytes, *, any_type: bool = False) -> Message:
     try:
         document = json.loads(payload)
     except ValueError:
@@ -356,7 +359,7 @@ def _message(payload: bytes) -> Message:
         ):
             raise EnvelopeRefused("malformed", f"{side} names a node and an organisation")
         parties[side] = Party(**party)
-    if document["type"] not in TYPES:
+    if document["type"] not in TYPES and not any_type:
         raise EnvelopeRefused("unknown_type", document["type"][:40])
     if document["schema"] != SCHEMA_VERSION:
         raise EnvelopeRefused("malformed", f"schema {document['schema']} is not {SCHEMA_VERSION}")

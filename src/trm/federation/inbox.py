@@ -6,7 +6,14 @@ however late — gets the first receipt back and is stored once.
 
 What each message does is applied in the same step, in its conversation's order (`apply`):
 the receipt says the envelope is kept and what applying it did (applied, refused with a code,
-or held until the messages before it arrive).
+or held until the messages before it arrive, naming the one it waits for).
+
+Two kinds of refusal. Before this node can believe an envelope (undecryptable, not signed by a
+pinned peer, not for this node, too large, the clocks apart) it is answered 4xx and nothing is
+kept: its place in its conversation stays empty, and its sender sends nothing after it until
+its operators mend the cause and send it again. An envelope its pinned peer signed for this
+node but whose content is refused (off its type's schema, of a type unknown here, a receipt,
+expired) is kept, settled as refused in its place, and receipted so: the conversation goes on.
 """
 
 import datetime
@@ -25,6 +32,7 @@ from .envelope import EnvelopeRefused, check_times, open_envelope, read_stamp
 from .identity import this_node
 from .messages import validate_payload
 from .models import Conversation, IncomingEnvelope, Outcome, Peer
+from .outbox import CLOCK_REFUSALS
 from .peers import pinned
 from .receipts import sign_receipt
 
@@ -37,9 +45,14 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
     not be believed, is for another node, or its payload is off its type's schema. `stamp`:
     the sender's signed word of when it posted this attempt (the `TRM-Delivery` header)."""
     node = this_node()
+    content_refused = None
     try:
         opened = open_envelope(
-            envelope, node=node.name, encryption_key=node.decryption_keys(), pinned=pinned
+            envelope,
+            node=node.name,
+            encryption_key=node.decryption_keys(),
+            pinned=pinned,
+            any_type=True,
         )
         message = opened.message
         sender = Peer.objects.active().get(node__name=opened.sender_node)
@@ -48,24 +61,34 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
             # Judged when it was stored: a repeat gets its receipt, whatever changed since.
             return first, False
         now = timezone.now()
-        check_times(
-            message,
-            now=now,
-            skew=datetime.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW_SECONDS),
-            stamped_at=read_stamp(stamp, opened=opened, pinned=pinned) if stamp else None,
-        )
-        validate_payload(message.type, message.payload)
+        stamped_at = read_stamp(stamp, opened=opened, pinned=pinned) if stamp else None
+        try:
+            check_times(
+                message,
+                now=now,
+                skew=datetime.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW_SECONDS),
+                stamped_at=stamped_at,
+            )
+            validate_payload(message.type, message.payload)
+        except EnvelopeRefused as refused:
+            if refused.code in CLOCK_REFUSALS:
+                raise  # the clocks disagree: the sender tries again once they agree
+            content_refused = refused
     except EnvelopeRefused as refused:
         # The code, and for a schema violation where and how: never a value of the message,
         # which says nothing about anyone until it is believed and may say too much after.
         log.warning("envelope refused: %s%s", refused.code, _loggable(refused))
         raise
+    if content_refused is not None:
+        # Signed by the pinned peer, for this node, but refused for what it says: kept and
+        # settled as refused in its place, so that the conversation goes on past it.
+        log.warning("envelope refused: %s%s", content_refused.code, _loggable(content_refused))
     stored = IncomingEnvelope(
         sender=sender,
         message_id=message.id,
         envelope_hash=opened.hash,
         envelope=envelope.decode("ascii"),
-        type=message.type,
+        type=message.type[:32],
         conversation=message.conversation,
         sequence=message.sequence,
         received_at=now,
@@ -80,7 +103,13 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
         if first is None:
             raise
         return first, False
-    applied = apply_in_order(sender, stored, message, lambda held: _reopen(node, held))
+    applied = apply_in_order(
+        sender,
+        stored,
+        message,
+        lambda held: _reopen(node, held),
+        refused=content_refused.code if content_refused is not None else "",
+    )
     # Last: the audit chain's head is locked from the first event until the commit, and every
     # delivery from every peer appends to it.
     record(
@@ -96,6 +125,9 @@ def receive(envelope: bytes, stamp: str = "") -> tuple[IncomingEnvelope, bool]:
         received_at=now,
         outcome=applied.outcome,
         refusal=applied.refusal,
+        waiting_for=applied.waiting_for,
+        settled=applied.settled,
+        problem=_problem(content_refused),
     )
     stored.save(update_fields=["receipt"])
     return stored, True
@@ -105,10 +137,19 @@ def _loggable(refused: EnvelopeRefused) -> str:
     return f" ({refused.detail})" if refused.code == "schema_violation" else ""
 
 
+def _problem(refused: EnvelopeRefused | None) -> str:
+    """Where and how a content refused is off its schema, for the receipt: never a value."""
+    return refused.detail if refused is not None and refused.code == "schema_violation" else ""
+
+
 def _reopen(node, stored: IncomingEnvelope):
     """The message of an envelope kept earlier (its sender's key is still pinned)."""
     return open_envelope(
-        stored.envelope, node=node.name, encryption_key=node.decryption_keys(), pinned=pinned
+        stored.envelope,
+        node=node.name,
+        encryption_key=node.decryption_keys(),
+        pinned=pinned,
+        any_type=True,
     ).message
 
 

@@ -341,10 +341,26 @@ class Document(Payload):
     part: Part
 
 
+class Read(Payload):
+    """A person of the organisation a message was to opened it, on the node it came to, for
+    the first time: which message, and when. Nobody is named."""
+
+    message: uuid.UUID
+    read_at: AwareDatetime
+
+
 class AuditHead(Payload):
     sequence: int
     hash: _text(128, required=True)
     signature: _text(1024, required=True)
+
+
+class Settled(Payload):
+    """A held message the receipted one was the gap before, and what applying it did."""
+
+    message: _text(64, required=True)
+    outcome: Literal["applied", "refused"]
+    refusal: Annotated[str, StringConstraints(max_length=40)]
 
 
 class Receipt(Payload):
@@ -359,6 +375,13 @@ class Receipt(Payload):
     outcome: Literal["applied", "held", "refused"]
     refusal: Annotated[str, StringConstraints(max_length=40)]
     audit_head: AuditHead | None
+    # For a message not applied yet (held, or refused and waiting for its place): the sequence
+    # its conversation waits for; the sender sends that message again if it has it.
+    waiting_for: Annotated[int, Field(ge=1)] = None
+    # For a content refused: where and how (a path and an error type), never a value.
+    problem: _text(500) = None
+    # The held messages applied (or refused) after this one, in their order.
+    settled: list[Settled] = Field(default=None, max_length=200)
 
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -378,6 +401,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "consent_withdrawn": ConsentWithdrawn,
     "erased": Erased,
     "document": Document,
+    "read": Read,
 }
 NOT_MESSAGES = {"receipt": Receipt}
 

@@ -3,11 +3,13 @@ to one, step by step, and how each peer is doing (queue, delivery latency, clock
 breaker). Everything here is identifiers, states, codes and times: an envelope's content is
 encrypted to the peer, and what it says stays in the cases it is about."""
 
+import dataclasses
 import datetime
 import math
 import statistics
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +19,7 @@ from trm.audit.log import record
 from trm.audit.models import AuditEvent
 from trm.lib.steps import step
 
-from .models import IncomingEnvelope, Outcome, OutgoingEnvelope, Peer
+from .models import Conversation, IncomingEnvelope, Outcome, OutgoingEnvelope, Peer
 from .receipts import read_receipt
 
 LATENCY_WINDOW = datetime.timedelta(hours=24)
@@ -132,6 +134,9 @@ def explain_outgoing(envelope: OutgoingEnvelope, now=None) -> list[str]:
             + (event.actor_username or "an operator")
             + f" (it was {event.details.get('was', '')})",
             "trm.envelope.undelivered": "administrators and focal points alerted: undelivered",
+            "trm.envelope.asked_again": "the peer holds it waiting for sequence "
+            + str(event.details.get("from", ""))
+            + ": the messages from there on were sent again",
         }.get(event.action, event.action)
         lines.append(f"{_when(event.occurred_at)}  #{event.sequence}  {said}")
     lines.append(f"attempts: {envelope.attempts}")
@@ -154,6 +159,17 @@ def explain_outgoing(envelope: OutgoingEnvelope, now=None) -> list[str]:
             "refused: not sent again unless an operator mends the cause and runs "
             f"'trm outbox --retry {envelope.pk}'"
         )
+        waiting = behind(envelope).count()
+        lines.append(
+            f"the conversation is stopped at sequence {envelope.sequence}: the peer keeps no "
+            f"place for it, so the {waiting} message(s) after it are not sent until it is"
+        )
+    elif (stopper := stopped_by(envelope)) is not None:
+        lines.append(
+            f"stopped: the peer refused {stopper.type} {stopper.message_id} (sequence "
+            f"{stopper.sequence}, code {stopper.refusal or '-'}) before it; nothing after it is "
+            f"sent until an operator mends the cause and runs 'trm outbox --retry {stopper.pk}'"
+        )
     else:
         wait = envelope.next_attempt_at
         if envelope.peer.next_contact_at and envelope.peer.next_contact_at > wait:
@@ -170,7 +186,7 @@ def explain_outgoing(envelope: OutgoingEnvelope, now=None) -> list[str]:
     return lines
 
 
-def explain_incoming(envelope: IncomingEnvelope) -> list[str]:
+def explain_incoming(envelope: IncomingEnvelope, now=None) -> list[str]:
     """What happened to an envelope a peer delivered, from its row and its audit events."""
     lines = [
         f"{envelope.type} {envelope.message_id} from {envelope.sender.name}, conversation "
@@ -186,12 +202,70 @@ def explain_incoming(envelope: IncomingEnvelope) -> list[str]:
         lines.append(f"refused when applied, code {envelope.refusal}; the sender was told so")
     else:
         lines.append("held until the messages before it in its conversation arrive")
+        waiting = waiting_for(envelope)
+        lines.append(
+            f"its conversation waits for sequence {waiting}; the receipt asked the sender for it"
+        )
+        if envelope.received_at < (now or timezone.now()) - held_too_long():
+            lines.append(
+                f"held {age(envelope.received_at, now or timezone.now())}, longer than "
+                f"{settings.FEDERATION_HELD_ALERT_MINUTES} minutes: ask the operators of "
+                f"{envelope.sender.name} what became of sequence {waiting} "
+                f"('trm outbox' there)"
+            )
     return lines
+
+
+# --- stopped conversations and held messages --------------------------------------------------
+
+
+def behind(envelope: OutgoingEnvelope):
+    """The messages of `envelope`'s conversation queued after it."""
+    return OutgoingEnvelope.objects.filter(
+        peer_id=envelope.peer_id,
+        conversation=envelope.conversation,
+        state=OutgoingEnvelope.State.QUEUED,
+        pk__gt=envelope.pk,
+    )
+
+
+def stopped_by(envelope: OutgoingEnvelope) -> OutgoingEnvelope | None:
+    """The message the peer refused before it could believe it, that `envelope` (queued) waits
+    behind in its conversation: none is sent past it (outbox._claim)."""
+    if envelope.state != OutgoingEnvelope.State.QUEUED:
+        return None
+    return (
+        OutgoingEnvelope.objects.filter(
+            peer_id=envelope.peer_id,
+            conversation=envelope.conversation,
+            state=OutgoingEnvelope.State.REFUSED,
+            pk__lt=envelope.pk,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def held_too_long() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.FEDERATION_HELD_ALERT_MINUTES)
+
+
+def waiting_for(envelope: IncomingEnvelope) -> int:
+    """The sequence the conversation of a held envelope waits for."""
+    found = Conversation.objects.filter(peer_id=envelope.sender_id, key=envelope.conversation)
+    applied = found.values_list("applied", flat=True).first() or 0
+    return applied + 1
 
 
 def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
     """The newest outgoing envelopes, what `trm outbox` lists."""
     now = now or timezone.now()
+    # The first envelope the peer refused in each conversation: what is queued after it waits.
+    stopped = {}
+    for refused in OutgoingEnvelope.objects.filter(state=OutgoingEnvelope.State.REFUSED).order_by(
+        "-pk"
+    ):
+        stopped[(refused.peer_id, refused.conversation)] = refused.pk
     return [
         {
             "id": envelope.pk,
@@ -200,8 +274,7 @@ def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             "type": envelope.type,
             "conversation": envelope.conversation,
             "sequence": envelope.sequence,
-            # Delivered, and what the peer's receipt says applying it did there.
-            "state": f"{envelope.state}/{envelope.outcome}" if envelope.outcome else envelope.state,
+            "state": _listed_state(envelope, stopped),
             "attempts": envelope.attempts,
             "problem": envelope.refusal or envelope.last_problem or "-",
             "age": age(envelope.queued_at, now),
@@ -213,6 +286,17 @@ def outbox_rows(now=None, *, limit: int = 200) -> list[dict]:
             :limit
         ]
     ]
+
+
+def _listed_state(envelope: OutgoingEnvelope, stopped: dict) -> str:
+    """Delivered, and what the peer's receipt says applying it did there; or queued behind one
+    the peer refused (`stopped`: the first refused envelope's pk of each conversation)."""
+    if envelope.outcome:
+        return f"{envelope.state}/{envelope.outcome}"
+    first_refused = stopped.get((envelope.peer_id, envelope.conversation), envelope.pk)
+    if envelope.state == OutgoingEnvelope.State.QUEUED and first_refused < envelope.pk:
+        return "queued/stopped"
+    return envelope.state
 
 
 def inbox_rows(now=None, *, limit: int = 200) -> list[dict]:
@@ -252,6 +336,11 @@ class PeerStatus:
     clock_skew: datetime.timedelta | None  # the peer's clock minus this node's
     received: int  # envelopes from the peer in the last 24 hours
     directory_age: datetime.timedelta | None  # of this node's copy of the peer's directory
+    # Conversations the peer refused a message of before it could believe it: nothing after
+    # it is sent until an operator sends it again.
+    stopped: list[OutgoingEnvelope] = dataclasses.field(default_factory=list)
+    # Messages from the peer held here longer than FEDERATION_HELD_ALERT_MINUTES.
+    held_here: list[IncomingEnvelope] = dataclasses.field(default_factory=list)
 
     @property
     def breaker_open(self) -> bool:
@@ -320,6 +409,12 @@ def peer_statuses(now=None) -> list[PeerStatus]:
                 directory_age=now - peer.node.directory_fetched_at
                 if peer.node.directory_fetched_at
                 else None,
+                stopped=list(sent.filter(state=OutgoingEnvelope.State.REFUSED).order_by("pk")[:20]),
+                held_here=list(
+                    IncomingEnvelope.objects.filter(
+                        sender=peer, outcome=Outcome.HELD, received_at__lt=now - held_too_long()
+                    ).order_by("received_at", "pk")[:20]
+                ),
             )
         )
     return found

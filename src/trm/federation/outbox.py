@@ -33,7 +33,7 @@ from trm.lib.errors import DomainError
 
 from .envelope import Message, delivery_stamp, envelope_hash, message_hash, seal, stamped
 from .identity import this_node
-from .models import Conversation, OutgoingEnvelope, Peer
+from .models import Conversation, Outcome, OutgoingEnvelope, Peer
 from .parts import framed, part_delivered
 from .peers import learn_rotation, signing_keys_of
 from .receipts import read_receipt
@@ -125,13 +125,16 @@ def _claim(now) -> OutgoingEnvelope | None:
             .filter(Q(peer__next_contact_at__isnull=True) | Q(peer__next_contact_at__lte=now))
             .filter(peer__removed_at__isnull=True)
             # Never ahead of an earlier message of its conversation still to deliver: each
-            # conversation in its order, while several are delivered side by side.
+            # conversation in its order, while several are delivered side by side. Nor past
+            # one the peer refused before it could believe it: its place there stays empty,
+            # and what follows would wait for it for ever (the conversation is stopped until
+            # an operator mends the cause and sends it again, `trm outbox --retry`).
             .exclude(
                 Exists(
                     OutgoingEnvelope.objects.filter(
                         peer_id=OuterRef("peer_id"),
                         conversation=OuterRef("conversation"),
-                        state=OutgoingEnvelope.State.QUEUED,
+                        state__in=[OutgoingEnvelope.State.QUEUED, OutgoingEnvelope.State.REFUSED],
                         pk__lt=OuterRef("pk"),
                     )
                 )
@@ -287,11 +290,69 @@ def _delivered(envelope: OutgoingEnvelope, body: bytes, now, done: Delivered) ->
         # transaction: it locks the case and the referral, and the audit head comes last.
         import_string(settings.FEDERATION_DELIVERED)(envelope)
         part_delivered(envelope)
+        _settled_after(envelope, receipt.get("settled"))
+        _send_again_what_is_waited_for(envelope, receipt.get("waiting_for"))
         Peer.objects.filter(pk=envelope.peer_id).update(
             unreachable_since=None, next_contact_at=None
         )
         record("trm.envelope.delivered", target=envelope, details=_identifiers(envelope))
     done.delivered += 1
+
+
+def _settled_after(envelope: OutgoingEnvelope, settled) -> None:
+    """The receipt of `envelope` says what became of the held messages it was the gap before:
+    each now has the outcome applying it had there, and means here what its receipt would."""
+    if not isinstance(settled, list):
+        return
+    for entry in settled:
+        if not isinstance(entry, dict) or entry.get("outcome") not in (
+            Outcome.APPLIED,
+            Outcome.REFUSED,
+        ):
+            continue
+        held = OutgoingEnvelope.objects.filter(
+            peer_id=envelope.peer_id,
+            conversation=envelope.conversation,
+            message_id=str(entry.get("message", ""))[:64],
+            state=OutgoingEnvelope.State.DELIVERED,
+            outcome=Outcome.HELD,
+        ).first()
+        if held is None:
+            continue
+        held.outcome, held.refusal = entry["outcome"], str(entry.get("refusal", ""))[:40]
+        held.save(update_fields=["outcome", "refusal"])
+        import_string(settings.FEDERATION_DELIVERED)(held)
+
+
+def _send_again_what_is_waited_for(envelope: OutgoingEnvelope, waiting_for) -> None:
+    """The peer holds `envelope` waiting for an earlier message of its conversation that it
+    does not have (it lost it: restored from a backup, say): every message from that one on
+    is sent again at once, in order. A peer that has one after all answers its first receipt."""
+    if not isinstance(waiting_for, int) or isinstance(waiting_for, bool):
+        return
+    if not 1 <= waiting_for < envelope.sequence:
+        return
+    again = OutgoingEnvelope.objects.filter(
+        peer_id=envelope.peer_id,
+        conversation=envelope.conversation,
+        state=OutgoingEnvelope.State.DELIVERED,
+        sequence__gte=waiting_for,
+        sequence__lt=envelope.sequence,
+    ).order_by("pk")
+    resent = list(again.values_list("message_id", flat=True))
+    if not resent:
+        return
+    again.update(
+        state=OutgoingEnvelope.State.QUEUED,
+        next_attempt_at=timezone.now(),
+        leased_until=None,
+        last_problem=f"asked_again_from_{waiting_for}",
+    )
+    record(
+        "trm.envelope.asked_again",
+        target=envelope,
+        details={**_identifiers(envelope), "from": waiting_for, "messages": resent},
+    )
 
 
 # What a peer refuses because its clock and this node's disagree: tried again, not given up.
@@ -315,8 +376,8 @@ def _refused(envelope: OutgoingEnvelope, status: int, body: bytes) -> None:
             attempts=envelope.attempts + 1,
             leased_until=None,
             last_problem=f"refused_{status}_{code}"[:100],
+            refusal=code[:40],
         )
-        part_delivered(envelope)  # never posted again
         record(
             "trm.envelope.refused_by_peer",
             target=envelope,

@@ -36,6 +36,9 @@ def sign_receipt(
     received_at,
     outcome: str,
     refusal: str = "",
+    waiting_for: int | None = None,
+    problem: str = "",
+    settled=(),
 ) -> str:
     document = {
         "node": node,
@@ -46,6 +49,19 @@ def sign_receipt(
         "refusal": refusal,
         "audit_head": audit_head(),
     }
+    if waiting_for is not None:
+        # Not applied yet: the sequence of the message its conversation waits for, which the
+        # sender sends again if it has it (this node may have lost it, restored from a backup).
+        document["waiting_for"] = waiting_for
+    if problem:
+        document["problem"] = problem[:500]  # where and how its content is refused, no value
+    if settled:
+        # The held messages it was the gap before, applied (or refused) after it: their own
+        # receipts said `held`, and the sender learns here what became of them.
+        document["settled"] = [
+            {"message": message, "outcome": outcome, "refusal": refusal}
+            for message, outcome, refusal in settled
+        ]
     return jws.serialize_compact(
         {"alg": SIGNING, "kid": key.thumbprint(), "typ": RECEIPT_TYPE},
         canonical(document),

@@ -131,5 +131,6 @@ def status(request):
         {
             "statuses": peer_statuses(),
             "alert_minutes": settings.FEDERATION_UNDELIVERED_ALERT_MINUTES,
+            "held_minutes": settings.FEDERATION_HELD_ALERT_MINUTES,
         },
     )

@@ -30,7 +30,7 @@ from . import actions, workflow
 
 # The envelope type of each message of a referral, and back.
 from .crossing import destroy_copy, envoy
-from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralState
+from .models import ACCEPTED_STATES, MessageKind, Referral, ReferralMessage, ReferralState
 
 
 class Arrived:
@@ -426,6 +426,20 @@ def _noticed(message: Message, peer: Peer) -> None:
     actions.audit_referral("trm.referral.notice_sent", referral, user, theirs, told, kind=kind)
 
 
+def _read(message: Message, peer: Peer) -> None:
+    """A person of the other node's organisation opened a message this node's side sent it:
+    shown on the thread here as read, with when (the first time it says so)."""
+    referral = _referral(message, peer)
+    theirs = _organisation(message.sender, hosted_by=peer)
+    read = ReferralMessage.objects.filter(pk=message.payload["message"], referral=referral).first()
+    if read is None or read.to_organisation_id != theirs.pk:
+        # Only a message this side sent their organisation is read there.
+        raise NotApplied("not_their_message")
+    ReferralMessage.objects.filter(pk=read.pk, read_at__isnull=True).update(
+        read_at=datetime.datetime.fromisoformat(message.payload["read_at"])
+    )
+
+
 APPLY = {
     "offer": _offered,
     "accept": _answered,
@@ -442,6 +456,7 @@ APPLY = {
     "reception": _noticed,
     "monitoring_summary": _noticed,
     "closure": _noticed,
+    "read": _read,
 }
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -249,6 +250,38 @@ def delivered(envelope: OutgoingEnvelope) -> None:
         actions.withdrawn(locked, message, None)
 
 
+@transaction.atomic
+def read_here(user, referral: Referral, messages) -> list[ReferralMessage]:
+    """A person of `referral`'s organisation on this node opened it: each of `messages` that
+    came from the other node to an organisation `user` works for, and was not read yet, is read
+    now, and the other node is told so once (a `read` message naming it and when, nobody
+    else). An envoy reads nothing: it stands for the other node's organisation here."""
+    if _is_envoy(user):
+        return []
+    now, read, reader_of = timezone.now(), [], {}
+    for message in messages:
+        if message.read_at is not None:
+            continue
+        if not message.to_organisation.is_hosted_here or message.from_organisation.is_hosted_here:
+            continue  # only a message that came from the other node is told as read there
+        to = message.to_organisation
+        if to.pk not in reader_of:
+            reader_of[to.pk] = actions.works_for(user, to)
+        if not reader_of[to.pk]:
+            continue
+        # Marked first: of two people opening it at once, one tells the other node.
+        if not ReferralMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(
+            read_at=now
+        ):
+            continue
+        message.read_at = now
+        read.append(message)
+        if peer_of(message.from_organisation) is not None:
+            _queue(referral, "read", {"message": str(message.pk), "read_at": now.isoformat()},
+                   to=message.from_organisation)  # fmt: skip
+    return read
+
+
 def destroy_copy(referral: Referral, actor, *, because: str, confirms: str) -> None:
     """Crypto-shred this node's copy of a case another node owns (its person's data key) and
     confirm it to the owner's node, which shows it on its case."""
@@ -358,30 +391,99 @@ REFUSAL_WORDS = {
 }
 
 
+# Refused before the receiving node could believe it: its place there stays empty, and nothing
+# after it in the referral's conversation is sent until the two nodes' operators mend the cause.
+NOT_VERIFIED = _(
+    "The receiving node could not verify it. Nothing after it is sent until the administrators "
+    "of the two nodes mend the cause and send it again."
+)
+NOT_VERIFIED_CODES = frozenset({
+    "unknown_sender", "bad_signature", "undecryptable", "not_for_this_node", "too_large",
+    "malformed", "wrong_algorithm", "sender_mismatch", "compressed", "reused_id",
+})  # fmt: skip
+REFUSAL_WORDS |= {
+    "schema_violation": _("The receiving node does not take its content as it was written."),
+    "unknown_type": _("The receiving node does not know this kind of message."),
+    "expired": _("It reached the receiving node after it had expired."),
+}
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """Where a message to another node stands: queued, delivered (applied), held there until
-    the messages before it arrive, or refused (with what the refusal says)."""
+    """Where a message to another node stands: queued; stopped behind an earlier message of the
+    referral that the receiving node refused before it could verify it; delivered (applied),
+    held there until the messages before it arrive, or refused (with what the refusal says);
+    read by a person of the organisation it is to; answered by it."""
 
     state: str
     node: str
     since: datetime.datetime
     refusal: str = ""
     overdue: bool = False
+    read_at: datetime.datetime | None = None
+    answered_at: datetime.datetime | None = None
 
     @property
     def reason(self) -> str:
+        if self.refusal in NOT_VERIFIED_CODES:
+            return str(NOT_VERIFIED)
         return str(REFUSAL_WORDS.get(self.refusal, _("The receiving node refused it.")))
+
+
+# What answers a message: an answer in reply to it, or the receiver's answer to the referral.
+ANSWERS_TO_REFERRAL = (MessageKind.ACCEPT, MessageKind.DECLINE, MessageKind.ASK_INFORMATION)
+
+
+def _answered_at(messages: dict) -> dict:
+    """{message id: when the organisation it was to first answered it} among `messages`."""
+    replies = ReferralMessage.objects.filter(
+        referral_id__in={m.referral_id for m in messages.values()},
+        kind__in=[*ANSWERS_TO_REFERRAL, MessageKind.ANSWER],
+    ).values("kind", "referral_id", "in_reply_to_id", "from_organisation_id", "sent_at")
+    found = {}
+    for message in messages.values():
+        times = [
+            reply["sent_at"]
+            for reply in replies
+            if reply["from_organisation_id"] == message.to_organisation_id
+            and (
+                reply["in_reply_to_id"] == message.pk
+                or (
+                    message.kind == MessageKind.SEND
+                    and reply["kind"] in ANSWERS_TO_REFERRAL
+                    and reply["referral_id"] == message.referral_id
+                )
+            )
+        ]
+        if times:
+            found[message.pk] = min(times)
+    return found
 
 
 def deliveries(message_ids) -> dict:
     """{message id: Delivery} for the messages among `message_ids` that went to another node."""
     overdue_after = datetime.timedelta(minutes=settings.FEDERATION_UNDELIVERED_ALERT_MINUTES)
     now, found = timezone.now(), {}
-    sent = OutgoingEnvelope.objects.filter(message_id__in=[str(pk) for pk in message_ids])
-    for envelope in sent.select_related("peer__node"):
+    ids = [str(pk) for pk in message_ids]
+    sent = list(OutgoingEnvelope.objects.filter(message_id__in=ids).select_related("peer__node"))
+    messages = {
+        m.pk: m
+        for m in ReferralMessage.objects.filter(pk__in=[e.message_id for e in sent]).only(
+            "pk", "kind", "referral_id", "to_organisation_id", "read_at"
+        )
+    }
+    answered = _answered_at(messages)
+    refused_before = _refused_before(sent)
+    for envelope in sent:
+        message_id = uuid.UUID(envelope.message_id)
+        message = messages.get(message_id)
+        read_at = message.read_at if message is not None else None
+        refusal = envelope.refusal or envelope.last_problem
         if envelope.state == OutgoingEnvelope.State.QUEUED:
             state, since = "queued", envelope.queued_at
+            stopper = refused_before.get(envelope.pk)
+            if stopper is not None:
+                state, refusal = "stopped", stopper.refusal or stopper.last_problem
         elif envelope.state == OutgoingEnvelope.State.REFUSED:
             state, since = "refused", envelope.queued_at
         else:
@@ -389,11 +491,39 @@ def deliveries(message_ids) -> dict:
                 envelope.outcome, "delivered"
             )
             since = envelope.delivered_at
-        found[uuid.UUID(envelope.message_id)] = Delivery(
+        if state != "refused" and message_id in answered:
+            state, since = "answered", answered[message_id]
+        elif state != "refused" and read_at is not None:
+            state, since = "read", read_at
+        found[message_id] = Delivery(
             state=state,
             node=envelope.peer.name,
             since=since,
-            refusal=envelope.refusal or envelope.last_problem,
-            overdue=state == "queued" and now - envelope.queued_at > overdue_after,
+            refusal=refusal,
+            overdue=state in ("queued", "stopped") and now - envelope.queued_at > overdue_after,
+            read_at=read_at,
+            answered_at=answered.get(message_id),
         )
     return found
+
+
+def _refused_before(sent: list[OutgoingEnvelope]) -> dict:
+    """{queued envelope's pk: the earlier envelope of its conversation its peer refused before
+    it could verify it} — what the queued one is stopped behind."""
+    queued = [e for e in sent if e.state == OutgoingEnvelope.State.QUEUED]
+    if not queued:
+        return {}
+    refused = list(
+        OutgoingEnvelope.objects.filter(
+            conversation__in={e.conversation for e in queued},
+            state=OutgoingEnvelope.State.REFUSED,
+        ).order_by("pk")
+    )
+    return {
+        envelope.pk: stopper
+        for envelope in queued
+        for stopper in reversed(refused)
+        if stopper.peer_id == envelope.peer_id
+        and stopper.conversation == envelope.conversation
+        and stopper.pk < envelope.pk
+    }

@@ -102,8 +102,11 @@ def thread(user, referral: Referral) -> list[Entry]:
         except DecryptionError:  # the person was erased: the message is there, its content not
             entries.append(Entry(message, None))
     if not (referral.sender.is_hosted_here and referral.receiver.is_hosted_here):
-        from .crossing import deliveries
+        from .crossing import deliveries, read_here
 
+        # Opened by a person of the organisation a message from the other node is to: that
+        # node is told, once per message.
+        read_here(user, referral, [entry.message for entry in entries])
         sent = deliveries(entry.message.pk for entry in entries)
         entries = [replace(entry, delivery=sent.get(entry.message.pk)) for entry in entries]
     audit(

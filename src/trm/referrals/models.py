@@ -182,6 +182,10 @@ class ReferralMessage(models.Model):
     )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    # When a person of the organisation it is to first opened it, for a message between nodes:
+    # on the node it came to, the moment that node sends a `read` notice; on the node it came
+    # from, the moment that notice says.
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
     in_reply_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
