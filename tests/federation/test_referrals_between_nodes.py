@@ -278,9 +278,12 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
                   {"question": "Does she have an identity document?"}, expect=201)  # fmt: skip
     [waiting] = [m for m in al.thread(referral) if m["id"] == question["id"]]
     assert (waiting["delivery"]["state"], waiting["delivery"]["node"]) == ("queued", "gr")
-    assert deliver_due().delivered == 1
+    assert deliver_due().delivered == 2  # and the notice that Albania read the offer
     [arrived] = [m for m in gr.thread(referral) if m["kind"] == "ask_information"]
     assert arrived["id"] == question["id"], "both nodes keep it under the same id"
+    [offered] = [m for m in gr.thread(referral) if m["kind"] == "send"]
+    assert offered["delivery"]["state"] == "answered", "a question answers an offer"
+    assert offered["delivery"]["read_at"], "and Greece knows when Albania first opened it"
     gr("POST", f"/api/referrals/{referral}/answers", {"in_reply_to": question["id"],
        "text": "She has a passport, it is with the police."}, expect=201)  # fmt: skip
     greece.deliver()
@@ -289,7 +292,7 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
     # Albania accepts: Greece's case moves on, and the shared part of the case arrives.
     al("POST", f"/api/referrals/{referral}/accept", {"met_by": "Arta Hoxha",
        "place": "Tirana airport", "meeting_at": in_a_week().isoformat()})  # fmt: skip
-    assert deliver_due().delivered == 3  # with its record and step
+    assert deliver_due().delivered == 4  # with its record, its step, and a read answer
     assert gr("GET", f"/api/referrals/{referral}")["state"] == "accepted"
     assert gr("GET", f"/api/cases/{case}")["stage"] == "return_preparation"
     greece.deliver()
@@ -346,14 +349,18 @@ def test_a_childs_case_walks_from_the_referral_to_monitoring_through_each_nodes_
     assert summary["contacted_on"] == today()
     assert summary["scores"]["overall"] > 0
     assert "feels safe" not in json.dumps(summary), "her situation in words stays in the record"
-    for message in on_greece:
-        ours = message["from_organisation"]["country"] == "GR"
-        assert (message["delivery"] or {}).get("state") == ("delivered" if ours else None)
     on_albania = al.thread(referral)
     assert [m["id"] for m in on_albania] == [m["id"] for m in on_greece]
-    for message in on_albania:
-        ours = message["from_organisation"]["country"] == "AL"
-        assert (message["delivery"] or {}).get("state") == ("delivered" if ours else None)
+    # Where each message stands for its sender (delivered, read once the other side opened
+    # it and its notice came back, answered); a received message has no delivery.
+    for thread, here in ((on_greece, "GR"), (on_albania, "AL")):
+        states = {m["kind"]: (m["delivery"] or {}).get("state") for m in thread
+                  if m["from_organisation"]["country"] == here}  # fmt: skip
+        received = [m["delivery"] for m in thread if m["from_organisation"]["country"] != here]
+        assert received == [None] * len(received)
+        assert set(states.values()) <= {"delivered", "read", "answered"}, states
+    greek = {m["kind"]: m["delivery"]["state"] for m in on_greece if m["delivery"]}
+    assert (greek["send"], greek["answer"]) == ("answered", "read")
     contacts = gr("GET", f"/api/cases/{case}/records?kind=monitoring_contact")
     assert contacts["count"] == 1, "Greece sees the receiving side's contact as the owner"
     # Nothing either node received was refused or held.
