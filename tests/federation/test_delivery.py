@@ -286,6 +286,7 @@ def test_a_receiver_restored_from_a_backup_asks_for_what_it_lost_and_gets_it(nod
 
     OutgoingEnvelope.objects.filter(pk=third.pk).update(next_attempt_at=timezone.now())
     Peer.objects.update(next_contact_at=None)
+    asked_at = timezone.now()
     assert deliver_due().delivered == 2, "the third, and the second sent again"
     assert [(s, o) for s, o, _r in settled_in_greece(greece, conversation)] == [
         (1, "refused"),
@@ -294,6 +295,7 @@ def test_a_receiver_restored_from_a_backup_asks_for_what_it_lost_and_gets_it(nod
     ], "none held: the gap filled"
     second.refresh_from_db()
     assert second.state == "delivered"
+    assert second.queued_at >= asked_at, "queued anew: no alert counts its first wait"
     third.refresh_from_db()
     assert (third.outcome, third.refusal) == ("refused", "unknown_referral"), (
         "held no more: the second's receipt said what became of it"

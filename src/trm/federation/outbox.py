@@ -342,9 +342,13 @@ def _send_again_what_is_waited_for(envelope: OutgoingEnvelope, waiting_for) -> N
     resent = list(again.values_list("message_id", flat=True))
     if not resent:
         return
+    now = timezone.now()
     again.update(
         state=OutgoingEnvelope.State.QUEUED,
-        next_attempt_at=timezone.now(),
+        # Queued anew: its wait counts from now, not from its first sending, for the late
+        # warning and the undelivered alert.
+        queued_at=now,
+        next_attempt_at=now,
         leased_until=None,
         last_problem=f"asked_again_from_{waiting_for}",
     )
