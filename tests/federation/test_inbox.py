@@ -16,7 +16,13 @@ from tests.federation.test_envelope import Node, offer, public, sealed
 from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
 from trm.directory.models import Node as DirectoryNode
-from trm.federation.envelope import MAX_ENVELOPE_BYTES, canonical, message_hash, stamped
+from trm.federation.envelope import (
+    MAX_ENVELOPE_BYTES,
+    Party,
+    canonical,
+    message_hash,
+    stamped,
+)
 from trm.federation.models import Conversation, IncomingEnvelope, Outcome, Peer
 from trm.federation.receipts import read_receipt
 
@@ -167,6 +173,26 @@ BAD_INPUT = {
         ),
         400,
         "malformed",
+    ),
+    # Out of the published schema's bounds: it could not take a place in a conversation.
+    "a conversation id too long to keep": (
+        lambda greece, albania: sealed(now_offer(conversation="c" * 65), greece, albania), 400,
+        "malformed",
+    ),
+    "a place before the first": (
+        lambda greece, albania: sealed(now_offer(sequence=0), greece, albania), 400, "malformed"
+    ),
+    "a place past what a database counts": (
+        lambda greece, albania: sealed(now_offer(sequence=2**31), greece, albania), 400,
+        "malformed",
+    ),
+    "a previous hash that is not one": (
+        lambda greece, albania: sealed(now_offer(previous="../x"), greece, albania), 400,
+        "malformed",
+    ),
+    "an organisation name too long to keep": (
+        lambda greece, albania: sealed(now_offer(recipient=Party("al", "o" * 65)), greece, albania),
+        400, "malformed",
     ),
     "compressed": (
         lambda greece, albania: encrypted(

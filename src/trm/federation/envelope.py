@@ -19,6 +19,7 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -320,6 +321,10 @@ def _time(text: str) -> datetime.datetime:
     return moment
 
 
+LONGEST_NAME = 64  # ids, types, conversations, states, node and organisation names
+LAST_SEQUENCE = 2**31 - 1  # what every database keeps as an integer
+_PREVIOUS = re.compile(r"([0-9a-f]{64})?")
+
 FIELDS = {
     "id": str,
     "type": str,
@@ -351,11 +356,20 @@ def _message(payload: bytes, *, any_type: bool = False) -> Message:
         value = document[name]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise EnvelopeRefused("malformed", f"{name} is not a {kind.__name__}")
+    # The bounds the published schema gives, here before anything is stored: a message that
+    # cannot take a place in its conversation is not believed either.
+    for name in ("id", "type", "conversation", "expects", "consent"):
+        if len(document[name]) > LONGEST_NAME:
+            raise EnvelopeRefused("malformed", f"{name} is longer than {LONGEST_NAME} characters")
+    if not 1 <= document["sequence"] <= LAST_SEQUENCE:
+        raise EnvelopeRefused("malformed", f"sequence is not between 1 and {LAST_SEQUENCE}")
+    if not _PREVIOUS.fullmatch(document["previous"]):
+        raise EnvelopeRefused("malformed", "previous is not a SHA-256 in hexadecimal")
     parties = {}
     for side in ("sender", "recipient"):
         party = document[side]
         if set(party) != {"node", "organisation"} or not all(
-            isinstance(v, str) for v in party.values()
+            isinstance(v, str) and len(v) <= LONGEST_NAME for v in party.values()
         ):
             raise EnvelopeRefused("malformed", f"{side} names a node and an organisation")
         parties[side] = Party(**party)

@@ -485,7 +485,7 @@ def payload_schema(type: str) -> dict:  # noqa: A002
 
 def message_schema() -> dict:
     """The signed message (envelope.Message.as_json), its payload the schema of its type."""
-    text = {"type": "string", "maxLength": 64}
+    text = {"type": "string", "maxLength": envelope.LONGEST_NAME}
     party = {
         "type": "object",
         "properties": {"node": text, "organisation": text},
@@ -498,7 +498,7 @@ def message_schema() -> dict:
         "sender": party,
         "recipient": party,
         "conversation": text,
-        "sequence": {"type": "integer", "minimum": 1},
+        "sequence": {"type": "integer", "minimum": 1, "maximum": envelope.LAST_SEQUENCE},
         "previous": {
             "type": "string",
             "pattern": "^([0-9a-f]{64})?$",
