@@ -37,6 +37,27 @@ class Node:
     def pin(self, peer: "Node"):
         self.pins[peer.signing.thumbprint()] = (peer.name, public(peer.signing))
 
+    @classmethod
+    def holding(cls, identity) -> "Node":
+        """This node's identity (`trm.federation.identity`), its keys as these tests hold them."""
+        node = cls(identity.name)
+        node.signing, node.encryption = identity.signing_key, identity.encryption_key
+        return node
+
+    def pinned_here(self) -> "Node":
+        """This peer pinned in the test database, as `trm peer add` pins one."""
+        from trm.directory.models import Node as DirectoryNode
+        from trm.federation.models import Peer
+
+        Peer.objects.create(
+            node=DirectoryNode.objects.create(name=self.name, base_url="http://127.0.0.1:2"),
+            countries=[self.name.upper()],
+            signing_key=public(self.signing).as_dict(),
+            encryption_key=public(self.encryption).as_dict(),
+            fingerprint=self.signing.thumbprint(),
+        )
+        return self
+
     def open(self, envelope, *, now=NOW):
         opened = open_envelope(
             envelope, node=self.name, encryption_key=self.encryption, pinned=self.pins.get

@@ -15,7 +15,6 @@ from joserfc.jwk import OKPKey
 from tests.federation.test_envelope import Node, offer, public, sealed
 from tests.federation.test_messages import example
 from trm.audit.models import AuditEvent
-from trm.directory.models import Node as DirectoryNode
 from trm.federation.envelope import (
     MAX_ENVELOPE_BYTES,
     Party,
@@ -34,24 +33,13 @@ INBOX = "/federation/inbox"
 @pytest.fixture
 def albania(albania):
     """This node (tests/federation/conftest.py), its keys as the envelope tests hold them."""
-    identity = albania
-    node = Node("al")
-    node.signing, node.encryption = identity.signing_key, identity.encryption_key
-    return node
+    return Node.holding(albania)
 
 
 @pytest.fixture
 def greece(albania):
     """The Greek node's keys, pinned here as a peer."""
-    node = Node("gr")
-    Peer.objects.create(
-        node=DirectoryNode.objects.create(name="gr", base_url="http://127.0.0.1:2"),
-        countries=["GR"],
-        signing_key=public(node.signing).as_dict(),
-        encryption_key=public(node.encryption).as_dict(),
-        fingerprint=node.signing.thumbprint(),
-    )
-    return node
+    return Node("gr").pinned_here()
 
 
 def now_offer(**changes):

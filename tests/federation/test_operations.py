@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from tests.federation.test_envelope import Node, public, sealed
+from tests.federation.test_envelope import Node, sealed
 from tests.federation.test_inbox import deliver, now_offer
 from tests.federation.test_messages import example
 from trm.accounts.models import Role
@@ -37,15 +37,7 @@ PERSONAL = ("Arta", "Invented", "2010-05-14", "grandmother")
 @pytest.fixture
 def greece(albania):
     """The Greek node pinned here, its keys held by the test to sign its receipts."""
-    node = Node("gr")
-    Peer.objects.create(
-        node=DirectoryNode.objects.create(name="gr", base_url="http://127.0.0.1:2"),
-        countries=["GR"],
-        signing_key=public(node.signing).as_dict(),
-        encryption_key=public(node.encryption).as_dict(),
-        fingerprint=node.signing.thumbprint(),
-    )
-    return node
+    return Node("gr").pinned_here()
 
 
 @step

@@ -8,8 +8,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from tests.federation.test_envelope import Node, offer, public, sealed
-from trm.directory.models import Node as DirectoryNode
+from tests.federation.test_envelope import Node, offer, sealed
 from trm.federation.envelope import message_hash
 from trm.federation.models import IncomingEnvelope, IncomingPart, Peer
 from trm.federation.parts import ENVELOPE_LENGTH_HEADER, PART_PATH, seal_part, take_part
@@ -20,23 +19,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def albania(albania):
     """This node (conftest.py), its keys as the envelope tests hold them."""
-    node = Node("al")
-    node.signing, node.encryption = albania.signing_key, albania.encryption_key
-    return node
+    return Node.holding(albania)
 
 
 @pytest.fixture
 def greece(albania):
     """The Greek node's keys, pinned here as a peer."""
-    node = Node("gr")
-    Peer.objects.create(
-        node=DirectoryNode.objects.create(name="gr", base_url="http://127.0.0.1:2"),
-        countries=["GR"],
-        signing_key=public(node.signing).as_dict(),
-        encryption_key=public(node.encryption).as_dict(),
-        fingerprint=node.signing.thumbprint(),
-    )
-    return node
+    return Node("gr").pinned_here()
 
 
 DOCUMENT_ID = "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98"
